@@ -1,0 +1,10 @@
+/**
+ * Every workspace migration, in order. Append only: a migration that has shipped is never edited
+ * (the runner refuses a workspace whose stored hash differs).
+ */
+import { migration as m0001 } from './0001-workspace-core'
+import type { Migration } from './types'
+
+export const MIGRATIONS: ReadonlyArray<Migration> = [m0001]
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length

@@ -1,0 +1,18 @@
+import { defineConfig } from '@playwright/test'
+
+/**
+ * End-to-end tiers. `e2e` drives Debian's Chromium against `leafbridge serve --port 0`;
+ * `e2e-electron` drives the desktop shell and skips, saying why, where no Electron binary exists.
+ */
+export default defineConfig({
+  outputDir: 'test-results/playwright',
+  reporter: [['list']],
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  projects: [
+    { name: 'e2e', testDir: 'tests/e2e' },
+    { name: 'e2e-electron', testDir: 'tests/e2e-electron' },
+  ],
+})

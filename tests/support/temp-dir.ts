@@ -1,0 +1,20 @@
+/**
+ * A fresh temporary directory per test, removed afterwards (STYLE.md §9: isolation).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach } from 'vitest'
+
+/** Returns a function that makes a new temp dir; every dir it made is removed after each test. */
+export function useTempDirs(prefix = 'leafbridge-test-'): () => string {
+  const made: string[] = []
+  afterEach(() => {
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+  })
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix))
+    made.push(dir)
+    return dir
+  }
+}
