@@ -10,12 +10,21 @@ const roomPath = (rooms) => `(^|/)(${rooms.join('|')})(/|$)`
 
 const electronBan = {
   name: 'electron',
-  message: 'Only electron/main and electron/preload may import electron; the rest runs under plain Node. Ask for a port.',
+  message:
+    'Only electron/main and electron/preload may import electron; the rest runs under plain Node. Ask for a port.',
 }
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'out/**', 'dist/**', 'build/native/**', 'test-results/**', 'resources/demo-export/**'],
+    ignores: [
+      'node_modules/**',
+      '.scratch/**',
+      'out/**',
+      'dist/**',
+      'build/native/**',
+      'test-results/**',
+      'resources/demo-export/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -58,12 +67,16 @@ export default tseslint.config(
         {
           paths: [
             electronBan,
-            { name: 'better-sqlite3', message: 'Only electron/engine/workspace talks to SQLite; add a repository there.' },
+            {
+              name: 'better-sqlite3',
+              message: 'Only electron/engine/workspace talks to SQLite; add a repository there.',
+            },
           ],
           patterns: [
             {
               regex: roomPath(['main', 'preload', 'server', 'cli', 'sandbox', 'renderer']),
-              message: 'The engine imports only electron/shared and itself; the hosts import the engine, not the reverse.',
+              message:
+                'The engine imports only electron/shared and itself; the hosts import the engine, not the reverse.',
             },
           ],
         },
@@ -97,7 +110,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: roomPath(['main', 'preload', 'renderer']),
-              message: 'Server and CLI run under plain Node: they may use the engine, never the Electron shell.',
+              message:
+                'Server and CLI run under plain Node: they may use the engine, never the Electron shell.',
             },
           ],
         },
@@ -132,8 +146,14 @@ export default tseslint.config(
         {
           paths: [
             electronBan,
-            { name: 'better-sqlite3', message: 'The renderer never touches the workspace; call renderer/src/api.' },
-            ...builtinModules.map((name) => ({ name, message: 'The renderer runs in a sandboxed page: no Node.' })),
+            {
+              name: 'better-sqlite3',
+              message: 'The renderer never touches the workspace; call renderer/src/api.',
+            },
+            ...builtinModules.map((name) => ({
+              name,
+              message: 'The renderer runs in a sandboxed page: no Node.',
+            })),
           ],
           patterns: [
             { regex: '^node:', message: 'The renderer runs in a sandboxed page: no Node.' },

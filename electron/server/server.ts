@@ -72,14 +72,14 @@ function readBody(req: IncomingMessage): Promise<string> {
     let size = 0
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('too-large'))
-        req.destroy()
-        return
-      }
-      chunks.push(chunk)
+      // Past the limit the rest is read and dropped, so the client gets its 413 rather than a reset.
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk)
     })
-    req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')))
+    req.on('end', () =>
+      size > MAX_BODY_BYTES
+        ? reject(new Error('too-large'))
+        : resolvePromise(Buffer.concat(chunks).toString('utf8')),
+    )
     req.on('error', reject)
   })
 }

@@ -8,9 +8,11 @@ export type SseMessage = Readonly<{ event: string; data: string }>
 /** Splits a growing text buffer into complete SSE messages; returns them and the unfinished rest. */
 export function parseSseChunk(buffer: string): { messages: SseMessage[]; rest: string } {
   const messages: SseMessage[] = []
-  const normalised = buffer.replace(/\r\n?/g, '\n')
+  // A chunk may end between the CR and LF of one CRLF: keep that CR for the next chunk.
+  const heldBack = buffer.endsWith('\r') ? '\r' : ''
+  const normalised = (heldBack ? buffer.slice(0, -1) : buffer).replace(/\r\n?/g, '\n')
   const blocks = normalised.split('\n\n')
-  const rest = blocks.pop() ?? ''
+  const rest = (blocks.pop() ?? '') + heldBack
   for (const block of blocks) {
     let event = 'message'
     const data: string[] = []

@@ -1,0 +1,56 @@
+import { MessageChannel } from 'node:worker_threads'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { JobEvent } from '../../../../electron/shared/jobs'
+import { serveEngineOverPort } from '../../../../electron/engine/host/port-host'
+import { createEngineClient } from '../../../../electron/main/engine-client'
+import { useTempDirs } from '../../../support/temp-dir'
+
+describe('engine host bridge (utility process protocol over a MessagePort)', () => {
+  const tempDir = useTempDirs()
+
+  it('forwards calls, relays job events and answers the host dialog request from main', async () => {
+    const { port1, port2 } = new MessageChannel()
+    const engine = serveEngineOverPort({
+      postMessage: (m) => port2.postMessage(m),
+      onMessage: (l) => port2.on('message', l),
+    })
+    const client = createEngineClient(
+      { postMessage: (m) => port1.postMessage(m), onMessage: (l) => port1.on('message', l) },
+      { pickPath: async (purpose) => `/picked/for/${purpose}` },
+    )
+    await client.ready
+    const events: JobEvent[] = []
+    client.onEvent((e) => events.push(e))
+
+    expect(await client.invoke('app:get-info', {})).toMatchObject({
+      ok: true,
+      value: { host: 'electron', capabilities: { nativeDialogs: true } },
+    })
+    expect(await client.invoke('dialog:pick-path', { purpose: 'workspace-open' })).toEqual({
+      ok: true,
+      value: { path: '/picked/for/workspace-open' },
+    })
+    expect(await client.invoke('workspace:open', { path: 42 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    })
+
+    const dir = tempDir()
+    expect(await client.invoke('workspace:create', { path: join(dir, 'w') })).toMatchObject({ ok: true })
+    const job = await client.invoke('workspace:backup', { destination: join(dir, 'copy.leafbridge') })
+    expect(job.ok).toBe(true)
+    await engine.jobs.wait((job as { value: { jobId: string } }).value.jobId)
+    await new Promise((r) => setImmediate(r))
+    expect(events.map((e) => e.kind)).toContain('finished')
+
+    client.hostExited(1)
+    expect(await client.invoke('app:get-info', {})).toMatchObject({
+      ok: false,
+      error: { code: 'engine-stopped' },
+    })
+    await engine.dispose()
+    port1.close()
+    port2.close()
+  })
+})
