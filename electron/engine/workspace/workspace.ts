@@ -26,6 +26,9 @@ export type WorkspaceOptions = Readonly<{
 /** What the summary counts, for each table that exists in the file's schema. */
 const CONTENT_COUNTERS: ReadonlyArray<Readonly<{ key: string; label: string; table: string }>> = [
   { key: 'activity', label: 'Activity log entries', table: 'activity_log' },
+  { key: 'imports', label: 'Imports', table: 'source_import' },
+  { key: 'staged-records', label: 'Staged records', table: 'staged_record' },
+  { key: 'quarantined-rows', label: 'Quarantined rows', table: 'quarantined_row' },
 ]
 
 type InfoRow = { workspace_id: string; created_at: string; created_with_version: string }

@@ -3,8 +3,9 @@
  * (the runner refuses a workspace whose stored hash differs).
  */
 import { migration as m0001 } from './0001-workspace-core'
+import { migration as m0002 } from './0002-source-staging'
 import type { Migration } from './types'
 
-export const MIGRATIONS: ReadonlyArray<Migration> = [m0001]
+export const MIGRATIONS: ReadonlyArray<Migration> = [m0001, m0002]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length
