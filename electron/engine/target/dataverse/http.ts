@@ -1,0 +1,67 @@
+/**
+ * HTTPS to Dataverse and its token authority, with keep-alive connection pools and, for the sandbox,
+ * an extra trusted CA. undici rather than fetch: fetch cannot take a CA per client.
+ */
+import { readFileSync } from 'node:fs'
+import { Agent, request } from 'undici'
+
+export type HttpRequest = Readonly<{
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+  url: string
+  headers?: Readonly<Record<string, string>>
+  body?: string
+  /** Whole-request timeout, ms. */
+  timeoutMs?: number
+  signal?: AbortSignal
+}>
+
+export type HttpResponse = Readonly<{
+  status: number
+  headers: Readonly<Record<string, string>>
+  text: string
+}>
+
+export type HttpTransport = Readonly<{
+  send: (req: HttpRequest) => Promise<HttpResponse>
+  close: () => Promise<void>
+}>
+
+export type HttpTransportOptions = Readonly<{
+  caCertFile?: string
+  /** Connections per origin; Dataverse allows 52 concurrent requests per user. */
+  connections?: number
+}>
+
+const flattenHeaders = (raw: Record<string, string | string[] | undefined>): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(raw))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
+  return out
+}
+
+export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
+  const ca = options.caCertFile ? readFileSync(options.caCertFile, 'utf8') : undefined
+  const dispatcher = new Agent({
+    connections: options.connections ?? 64,
+    keepAliveTimeout: 30_000,
+    pipelining: 1,
+    ...(ca ? { connect: { ca } } : {}),
+  })
+  return {
+    send: async (req) => {
+      const timeout = req.timeoutMs ?? 120_000
+      const res = await request(req.url, {
+        dispatcher,
+        method: req.method,
+        headers: req.headers ?? {},
+        body: req.body,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        ...(req.signal ? { signal: req.signal } : {}),
+      })
+      const text = await res.body.text()
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), text }
+    },
+    close: () => dispatcher.close(),
+  }
+}
