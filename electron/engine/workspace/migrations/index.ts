@@ -5,8 +5,9 @@
 import { migration as m0001 } from './0001-workspace-core'
 import { migration as m0002 } from './0002-source-staging'
 import { migration as m0003 } from './0003-target-connection'
+import { migration as m0004 } from './0004-run-journal'
 import type { Migration } from './types'
 
-export const MIGRATIONS: ReadonlyArray<Migration> = [m0001, m0002, m0003]
+export const MIGRATIONS: ReadonlyArray<Migration> = [m0001, m0002, m0003, m0004]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length
