@@ -3,7 +3,10 @@
  */
 import { Command, CommanderError } from 'commander'
 import { APP_VERSION } from '../engine/version'
+import { registerSandboxCommand } from './commands/sandbox'
+import { registerAuditCommand } from './commands/audit'
 import { registerServeCommand } from './commands/serve'
+import { registerStageCommand } from './commands/stage'
 import { registerWorkspaceCommands } from './commands/workspace'
 import type { CliContext } from './context'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, printError } from './output'
@@ -49,6 +52,9 @@ export function createProgram(ctx: CliContext): Program {
 
   registerWorkspaceCommands(program, ctx, run)
   registerServeCommand(program, ctx, run)
+  registerStageCommand(program, ctx, run)
+  registerAuditCommand(program, ctx, run)
+  registerSandboxCommand(program, ctx, run)
 
   // Every subcommand inherits the override, so usage errors surface as CommanderError (exit 2).
   const override = (cmd: Command) => {

@@ -89,6 +89,10 @@ export type SandboxProfile = Readonly<{
   clientSecret: string
   caCertFile: string
   adminKey: string
+  /**
+   * The other application registrations (the profile's own `clientId` is the first), each its own
+   * systemuser with its own service-protection budget.
+   */
   applicationUsers: ReadonlyArray<ProfileApplicationUser>
   /** A public client for the device code flow. */
   publicClientId: string
@@ -304,7 +308,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     clientSecret: firstApp.clientSecret,
     caCertFile,
     adminKey: identity.adminKey,
-    applicationUsers: identity.apps.map((a) => ({
+    applicationUsers: identity.apps.slice(1).map((a) => ({
       clientId: a.clientId,
       clientSecret: a.clientSecret,
       systemUserId: a.systemUserId,
