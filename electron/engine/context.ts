@@ -8,11 +8,18 @@ import type { Clock } from './clock'
 import { AppError } from './errors'
 import type { JobManager } from './jobs/job-manager'
 import type { Logger } from './logger'
+import type { TargetSession } from './target/target-session'
 import type { Workspace, WorkspaceOptions } from './workspace/workspace'
 
 /** What only a host can do (a native dialog lives in Electron's main process). */
 export type HostServices = Readonly<{
   pickPath?: (purpose: PickPathPurpose) => Promise<string | null>
+  /**
+   * Keeps a secret protected by the operating system (Electron's safeStorage in the desktop app).
+   * Hosts without protected storage leave these out; secrets then live in memory for the session.
+   */
+  storeSecret?: (key: string, secret: string) => Promise<void>
+  loadSecret?: (key: string) => Promise<string | null>
 }>
 
 /** Holds the engine's one open workspace. */
@@ -50,6 +57,8 @@ export type EngineContext = Readonly<{
   hostServices: HostServices
   workspaces: WorkspaceHolder
   workspaceOptions: WorkspaceOptions
+  /** The target connection of the open workspace, with its secret (never persisted in clear). */
+  target: TargetSession
 }>
 
 /** Refuses a change of workspace while a job is still working on the current one. */

@@ -10,9 +10,12 @@ import { systemClock, type Clock } from './clock'
 import { type EngineContext, type HostServices, WorkspaceHolder } from './context'
 import { type ServiceHandlers, dispatch } from './dispatch'
 import { JobManager } from './jobs/job-manager'
+import { TargetSession } from './target/target-session'
 import { silentLogger, type Logger } from './logger'
 import { appHandlers } from './services/app-service'
 import { jobHandlers } from './services/job-service'
+import { sourceHandlers } from './services/source-service'
+import { targetHandlers } from './services/target-service'
 import { workspaceHandlers } from './services/workspace-service'
 import { APP_VERSION } from './version'
 
@@ -40,12 +43,14 @@ export type Engine = Readonly<{
 export function createEngine(options: EngineOptions): Engine {
   const clock = options.clock ?? systemClock
   const jobs = new JobManager(clock)
+  const hostServices = options.hostServices ?? {}
   const context: EngineContext = {
     host: options.host,
     clock,
     logger: options.logger ?? silentLogger,
     jobs,
-    hostServices: options.hostServices ?? {},
+    hostServices,
+    target: new TargetSession(hostServices),
     workspaces: new WorkspaceHolder(),
     workspaceOptions: {
       appVersion: APP_VERSION,
@@ -57,6 +62,8 @@ export function createEngine(options: EngineOptions): Engine {
     ...appHandlers(context),
     ...workspaceHandlers(context),
     ...jobHandlers(context),
+    ...targetHandlers(context),
+    ...sourceHandlers(context),
   }
   return {
     handlers,

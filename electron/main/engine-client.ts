@@ -24,6 +24,11 @@ export type EngineClient = Readonly<{
 
 export type EngineClientOptions = Readonly<{
   pickPath: (purpose: PickPathPurpose) => Promise<string | null>
+  /** Protected secret storage (safeStorage); absent where the OS offers none. */
+  secrets?: Readonly<{
+    store: (key: string, secret: string) => Promise<void>
+    load: (key: string) => Promise<string | null>
+  }>
 }>
 
 export function createEngineClient(
@@ -63,12 +68,19 @@ export function createEngineClient(
       case 'event':
         for (const listener of listeners) listener(message.event as JobEvent)
         return
-      case 'host-call':
-        void options
-          .pickPath(message.purpose)
+      case 'host-call': {
+        const call = message.call
+        const answer: Promise<string | null> =
+          call.name === 'pickPath'
+            ? options.pickPath(call.purpose)
+            : call.name === 'storeSecret'
+              ? (options.secrets?.store(call.key, call.secret) ?? Promise.resolve()).then(() => null)
+              : (options.secrets?.load(call.key) ?? Promise.resolve(null))
+        void answer
           .catch(() => null)
           .then((value) => port.postMessage({ type: 'host-reply', id: message.id, value }))
         return
+      }
     }
   })
 

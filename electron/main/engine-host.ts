@@ -21,5 +21,9 @@ serveEngineOverPort(
     postMessage: (message) => parentPort.postMessage(message),
     onMessage: (listener) => parentPort.on('message', (event) => listener(event.data)),
   },
-  { logger: createLogger(undefined, 'engine'), ...(nativeBinding ? { nativeBinding } : {}) },
+  {
+    logger: createLogger(undefined, 'engine'),
+    protectedStorage: process.env['LEAFBRIDGE_PROTECTED_STORAGE'] === '1',
+    ...(nativeBinding ? { nativeBinding } : {}),
+  },
 )

@@ -11,6 +11,7 @@ import {
   ipcMain,
   net,
   protocol,
+  safeStorage,
   session,
   shell,
   utilityProcess,
@@ -22,6 +23,7 @@ import { resolveStatic } from '../server/static-files'
 import { createEngineClient, type EngineClient } from './engine-client'
 import { registerIpc } from './ipc'
 import { resolveNativeBinding } from './native-binding'
+import { createSecretStore } from './secret-store'
 import {
   APP_ORIGIN,
   isAllowedExternalUrl,
@@ -57,15 +59,20 @@ let engine: EngineClient | null = null
 let engineProcess: UtilityProcess | null = null
 
 function startEngine(nativeBinding: string): EngineClient {
+  const secrets = createSecretStore(safeStorage, app.getPath('userData'))
   const child = utilityProcess.fork(join(here, 'engine-host.js'), [], {
     serviceName: 'Leafbridge engine',
-    env: { ...process.env, LEAFBRIDGE_SQLITE_BINDING: nativeBinding },
+    env: {
+      ...process.env,
+      LEAFBRIDGE_SQLITE_BINDING: nativeBinding,
+      LEAFBRIDGE_PROTECTED_STORAGE: secrets ? '1' : '0',
+    },
     stdio: 'inherit',
   })
   engineProcess = child
   const client = createEngineClient(
     { postMessage: (m) => child.postMessage(m), onMessage: (listener) => child.on('message', listener) },
-    { pickPath },
+    { pickPath, ...(secrets ? { secrets } : {}) },
   )
   client.onEvent((event) => {
     for (const win of BrowserWindow.getAllWindows()) {

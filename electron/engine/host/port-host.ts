@@ -6,9 +6,14 @@ import type { PickPathPurpose } from '../../shared/ipc/schemas'
 import type { Logger } from '../logger'
 import { silentLogger } from '../logger'
 import { createEngine, type Engine } from '../service'
-import { type FromHostMessage, type PortLike, toHostMessageSchema } from './port-protocol'
+import { type FromHostMessage, type HostCall, type PortLike, toHostMessageSchema } from './port-protocol'
 
-export type PortHostOptions = Readonly<{ nativeBinding?: string; logger?: Logger }>
+export type PortHostOptions = Readonly<{
+  nativeBinding?: string
+  logger?: Logger
+  /** Main can keep secrets with the OS's protection (Electron safeStorage is available). */
+  protectedStorage?: boolean
+}>
 
 /** Creates the engine, wires it to `port`, and says `ready`. Returns the engine for shutdown. */
 export function serveEngineOverPort(
@@ -19,17 +24,26 @@ export function serveEngineOverPort(
   let nextCallId = 1
   const pendingHostCalls = new Map<number, (value: string | null) => void>()
 
-  const pickPath = (purpose: PickPathPurpose) =>
+  const callHost = (call: HostCall) =>
     new Promise<string | null>((resolve) => {
       const id = nextCallId++
       pendingHostCalls.set(id, resolve)
-      port.postMessage({ type: 'host-call', id, name: 'pickPath', purpose })
+      port.postMessage({ type: 'host-call', id, call })
     })
+  const pickPath = (purpose: PickPathPurpose) => callHost({ name: 'pickPath', purpose })
+  const secrets = options.protectedStorage
+    ? {
+        storeSecret: async (key: string, secret: string) => {
+          await callHost({ name: 'storeSecret', key, secret })
+        },
+        loadSecret: (key: string) => callHost({ name: 'loadSecret', key }),
+      }
+    : {}
 
   const engine = createEngine({
     host: 'electron',
     logger,
-    hostServices: { pickPath },
+    hostServices: { pickPath, ...secrets },
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   })
   engine.onJobEvent((event) => port.postMessage({ type: 'event', event }))

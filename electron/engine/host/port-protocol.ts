@@ -21,10 +21,14 @@ export const fromHostMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('host-call'),
     id: z.number().int(),
-    name: z.literal('pickPath'),
-    purpose: z.enum(PICK_PATH_PURPOSES),
+    call: z.discriminatedUnion('name', [
+      z.object({ name: z.literal('pickPath'), purpose: z.enum(PICK_PATH_PURPOSES) }),
+      z.object({ name: z.literal('storeSecret'), key: z.string(), secret: z.string() }),
+      z.object({ name: z.literal('loadSecret'), key: z.string() }),
+    ]),
   }),
 ])
+export type HostCall = Extract<FromHostMessage, { type: 'host-call' }>['call']
 export type FromHostMessage = z.infer<typeof fromHostMessageSchema>
 
 /** The smallest port both Node's MessagePort and Electron's utility-process ports can be adapted to. */

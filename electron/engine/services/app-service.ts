@@ -10,7 +10,7 @@ import { APP_NAME, APP_VERSION } from '../version'
 import { LATEST_SCHEMA_VERSION } from '../workspace/migrations'
 
 /** Features whose backend exists in this build; the renderer shows the other steps as not available yet. */
-export const FEATURES: ReadonlyArray<FeatureId> = ['workspace']
+export const FEATURES: ReadonlyArray<FeatureId> = ['workspace', 'target']
 
 export function appHandlers(ctx: EngineContext): HandlersFor<AppChannels> {
   return {

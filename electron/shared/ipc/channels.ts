@@ -8,6 +8,8 @@ import type { z } from 'zod'
 import type { JobEvent } from '../jobs'
 import { type AppChannels, appRequests } from './domains/app'
 import { type JobChannels, jobRequests } from './domains/jobs'
+import { type SourceChannels, sourceRequests } from './domains/source'
+import { type TargetChannels, targetRequests } from './domains/target'
 import { type WorkspaceChannels, workspaceRequests } from './domains/workspace'
 
 /** Request schemas, one per invoke channel. */
@@ -15,10 +17,12 @@ export const requestSchemas = {
   ...appRequests,
   ...workspaceRequests,
   ...jobRequests,
+  ...targetRequests,
+  ...sourceRequests,
 } as const
 
 /** Invoke channels: request and response of each. */
-export type InvokeChannels = AppChannels & WorkspaceChannels & JobChannels
+export type InvokeChannels = AppChannels & WorkspaceChannels & JobChannels & TargetChannels & SourceChannels
 
 export type InvokeChannel = keyof InvokeChannels
 export type ChannelRequest<C extends InvokeChannel> = InvokeChannels[C]['req']

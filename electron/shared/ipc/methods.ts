@@ -5,6 +5,8 @@
 import type { ChannelRequest, ChannelResponse, EventChannels, InvokeChannel } from './channels'
 import { appMethods } from './domains/app'
 import { jobMethods } from './domains/jobs'
+import { sourceMethods } from './domains/source'
+import { targetMethods } from './domains/target'
 import { workspaceMethods } from './domains/workspace'
 import type { Result } from '../result'
 
@@ -12,6 +14,8 @@ export const API_METHODS = {
   ...appMethods,
   ...workspaceMethods,
   ...jobMethods,
+  ...targetMethods,
+  ...sourceMethods,
 } as const satisfies Record<string, InvokeChannel>
 
 export type ApiMethodName = keyof typeof API_METHODS

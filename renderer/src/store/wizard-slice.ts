@@ -27,6 +27,7 @@ export type WizardSlice = {
 export const wizardFacts = (s: AppStore): WizardFacts => ({
   features: s.app.info?.features ?? ['workspace'],
   workspaceOpen: s.workspace.summary !== null,
+  targetConnected: s.target.lastCheck?.ok === true,
 })
 
 export const createWizardSlice: SliceCreator<WizardSlice> = () => (set, get) => ({

@@ -32,6 +32,7 @@ export const createWorkspaceSlice: SliceCreator<WorkspaceSlice> = (api) => (set,
     if (result.ok) patch({ busy: false, summary: result.value })
     else patch({ busy: false, error: result.error })
     get().settleWizard()
+    await get().loadTarget()
     return result.ok
   }
   return {
@@ -41,6 +42,7 @@ export const createWorkspaceSlice: SliceCreator<WorkspaceSlice> = (api) => (set,
       if (result.ok) patch({ summary: result.value })
       else patch({ error: result.error })
       get().settleWizard()
+      await get().loadTarget()
     },
     createWorkspace: (path) => adopt(api.createWorkspace({ path })),
     openWorkspace: (path) => adopt(api.openWorkspace({ path })),
@@ -50,6 +52,7 @@ export const createWorkspaceSlice: SliceCreator<WorkspaceSlice> = (api) => (set,
       if (result.ok) patch({ busy: false, summary: null, backupJobId: null })
       else patch({ busy: false, error: result.error })
       get().settleWizard()
+      await get().loadTarget()
     },
     backupWorkspace: async (destination) => {
       patch({ error: null })

@@ -97,6 +97,8 @@ export const STEPS: ReadonlyArray<StepInfo> = [
 export type WizardFacts = Readonly<{
   features: ReadonlyArray<FeatureId>
   workspaceOpen: boolean
+  /** The last connection test of the target succeeded. */
+  targetConnected?: boolean
 }>
 
 export const INITIAL_STEP: WizardStep = { kind: 'workspace' }
@@ -122,6 +124,8 @@ export function isComplete(step: WizardStep, facts: WizardFacts): boolean {
   switch (step.kind) {
     case 'workspace':
       return facts.workspaceOpen
+    case 'target':
+      return facts.targetConnected === true
     default:
       return false
   }

@@ -6,6 +6,7 @@ import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../store'
 import { wizardFacts } from '../store/wizard-slice'
 import { STEPS, type WizardStep, canAdvance, hasBackend, isReachable, stepInfo } from './steps'
+import { TargetStep } from './steps/target-step'
 import { UnavailableStep } from './steps/unavailable-step'
 import { WorkspaceStep } from './steps/workspace-step'
 
@@ -13,8 +14,9 @@ function StepBody({ step }: { step: WizardStep }) {
   switch (step.kind) {
     case 'workspace':
       return <WorkspaceStep />
-    case 'source':
     case 'target':
+      return <TargetStep />
+    case 'source':
     case 'audit':
     case 'schema-plan':
     case 'mapping':

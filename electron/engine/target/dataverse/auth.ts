@@ -151,8 +151,12 @@ export function applicationTokenProviders(
   http: HttpTransport,
 ): ReadonlyArray<TokenProvider> {
   if (profile.authMode !== 'client-secret') return []
+  // The profile's own client may be listed among the application users too; it counts once.
+  const others = profile.applicationUsers.filter(
+    (u, i, all) => u.clientId !== profile.clientId && all.findIndex((x) => x.clientId === u.clientId) === i,
+  )
   return [
     clientSecretTokenProvider(profile, http),
-    ...profile.applicationUsers.map((u) => clientSecretTokenProvider(profile, http, u)),
+    ...others.map((u) => clientSecretTokenProvider(profile, http, u)),
   ]
 }

@@ -24,7 +24,7 @@ export const targetProfileSchema = z.object({
   authMode: z.enum(['client-secret', 'device-code']).default('client-secret'),
   /** A PEM file to trust in addition to the system roots (the sandbox's self-signed certificate). */
   caCertFile: z.string().min(1).optional(),
-  /** Further application users that may share a run's load, each with its own request budget. */
+  /** Application users that may share a run's load, each with its own request budget (the profile's own client may be listed; it counts once). */
   applicationUsers: z.array(applicationUserSchema).default([]),
   /** Sandbox only: the key of its admin endpoints. */
   adminKey: z.string().optional(),
@@ -92,7 +92,7 @@ export function describeProfile(profile: TargetProfile): Readonly<{
     tenantId: profile.tenantId,
     clientId: profile.clientId,
     authMode: profile.authMode,
-    applicationUsers: 1 + profile.applicationUsers.length,
+    applicationUsers: new Set([profile.clientId, ...profile.applicationUsers.map((u) => u.clientId)]).size,
   }
 }
 

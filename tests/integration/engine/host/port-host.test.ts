@@ -54,3 +54,38 @@ describe('engine host bridge (utility process protocol over a MessagePort)', () 
     port2.close()
   })
 })
+
+describe('engine host bridge, secrets', () => {
+  const tempDir = useTempDirs()
+
+  it('stores a client secret through main when main has protected storage, and never answers it back', async () => {
+    const { port1, port2 } = new MessageChannel()
+    const engine = serveEngineOverPort(
+      { postMessage: (m) => port2.postMessage(m), onMessage: (l) => port2.on('message', l) },
+      { protectedStorage: true },
+    )
+    const kept = new Map<string, string>()
+    const client = createEngineClient(
+      { postMessage: (m) => port1.postMessage(m), onMessage: (l) => port1.on('message', l) },
+      {
+        pickPath: async () => null,
+        secrets: { store: async (k, v) => void kept.set(k, v), load: async (k) => kept.get(k) ?? null },
+      },
+    )
+    await client.ready
+    await client.invoke('workspace:create', { path: join(tempDir(), 'w') })
+    await client.invoke('target:set-connection', {
+      url: 'https://org.crm.dynamics.com',
+      tenantId: 'tenant',
+      clientId: 'client',
+      authMode: 'client-secret',
+    })
+    const view = await client.invoke('target:set-secret', { clientSecret: 'very-secret-value' })
+    expect(view).toMatchObject({ ok: true, value: { secret: 'stored', secretStorage: 'os-protected' } })
+    expect(JSON.stringify(view)).not.toContain('very-secret-value')
+    expect([...kept.values()]).toEqual(['very-secret-value'])
+    await engine.dispose()
+    port1.close()
+    port2.close()
+  })
+})

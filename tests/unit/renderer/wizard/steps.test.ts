@@ -58,6 +58,13 @@ describe('wizard steps', () => {
     expect(isReachable('rollback', { ...facts, workspaceOpen: true })).toBe(true)
   })
 
+  it('completes the target step only after a successful connection test', () => {
+    const facts: WizardFacts = { features: [...FEATURE_IDS], workspaceOpen: true }
+    expect(canAdvance({ kind: 'target' }, facts)).toBe(false)
+    expect(canAdvance({ kind: 'target' }, { ...facts, targetConnected: false })).toBe(false)
+    expect(next({ kind: 'target' }, { ...facts, targetConnected: true })).toEqual({ kind: 'audit' })
+  })
+
   it('goes back one step and stays at the first', () => {
     expect(back({ kind: 'audit' })).toEqual({ kind: 'target' })
     expect(back(INITIAL_STEP)).toEqual(INITIAL_STEP)
