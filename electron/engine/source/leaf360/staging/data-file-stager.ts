@@ -136,6 +136,7 @@ async function stagePart(
         }
         row++
         tally.read++
+        ctx.rowsDone++
         // Spreadsheet rows drop trailing empty cells; they are not missing fields (§7).
         const fields =
           part.format === 'xlsx' && texts.length < header.length
@@ -167,7 +168,6 @@ async function stagePart(
           sinceCommit = 0
         }
       }
-      ctx.rowsDone += batch.length
       ctx.onProgress({ file: part.path, rowsDone: ctx.rowsDone, rowsTotal: ctx.rowsTotal, phase: 'reading' })
     }
     ctx.repo.commit()

@@ -122,6 +122,7 @@ export async function stageJsonFile(
     const idKey = ID_KEYS[spec.object] ?? 'id'
     elements.forEach((element, index) => {
       tally.read++
+      ctx.rowsDone++
       const raw = JSON.stringify(element) ?? 'null'
       const origin: RowOrigin = { file: part.path, row: index + 1, line: 0, raw }
       const issues = new IssueList()
