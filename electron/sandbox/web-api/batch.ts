@@ -129,28 +129,34 @@ function splitUrl(
   return { path: path.replace(/^\/+/, ''), query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) }
 }
 
-/** Replaces `$n` references in a JSON body's string values (`"…@odata.bind": "$1"`). */
+/** Replaces `$n` references in a JSON body's `@odata.bind` / `@odata.id` values (`"…@odata.bind": "$1"`). */
 function resolveBodyReferences(body: string | null, references: ReadonlyMap<string, string>): string | null {
-  if (body === null || references.size === 0 || !body.includes('"$')) return body
-  const replace = (value: unknown): unknown => {
-    if (typeof value === 'string' && /^\$[0-9A-Za-z_-]+(\/.*)?$/.test(value)) {
-      const id = /^\$([0-9A-Za-z_-]+)/.exec(value)?.[1] ?? ''
-      const resolved = references.get(id)
-      if (resolved === undefined) throw contentIdNotFound(`$${id}`)
-      return `/${resolved}${value.slice(id.length + 1)}`
-    }
-    if (Array.isArray(value)) return value.map(replace)
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replace(v)]))
-    }
-    return value
+  if (body === null || !body.includes('"$')) return body
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve)
+    if (typeof value !== 'string' || !/^\$[0-9A-Za-z_-]+(\/.*)?$/.test(value)) return value
+    const id = /^\$([0-9A-Za-z_-]+)/.exec(value)?.[1] ?? ''
+    const resolved = references.get(id)
+    if (resolved === undefined) throw contentIdNotFound(`$${id}`)
+    return `/${resolved}${value.slice(id.length + 1)}`
   }
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk)
+    if (value === null || typeof value !== 'object') return value
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        k.endsWith('@odata.bind') || k === '@odata.id' ? resolve(v) : walk(v),
+      ]),
+    )
+  }
+  let parsed: unknown
   try {
-    return JSON.stringify(replace(JSON.parse(body)))
-  } catch (error) {
-    if (error instanceof DataverseError) throw error
+    parsed = JSON.parse(body)
+  } catch {
     return body
   }
+  return JSON.stringify(walk(parsed))
 }
 
 function httpPart(response: ApiResponse, contentId: string | null): string {

@@ -987,17 +987,26 @@ export class MetadataApi {
 
   #scheduleActivation(table: TableDef, key: KeyDef): void {
     const delay = Math.max(0, this.#hooks.keyActivationMs)
-    const step = (status: KeyStatus, after: number, then?: () => void) => {
+    const current = () => {
+      const found = table.keys.get(key.logicalName)
+      return found !== undefined && found.metadataId === key.metadataId ? found : undefined
+    }
+    const step = (status: KeyStatus | 'build', after: number, then?: () => void) => {
       const timer = setTimeout(() => {
         this.#timers.delete(timer)
-        if (table.keys.get(key.logicalName) !== key) return
-        this.#setKeyStatus(table, key, status)
+        const live = current()
+        if (live === undefined) return
+        this.#setKeyStatus(
+          table,
+          live,
+          status === 'build' ? (this.#buildKey(table, live) ? 'Active' : 'Failed') : status,
+        )
         then?.()
       }, after)
       timer.unref()
       this.#timers.add(timer)
     }
-    step('InProgress', delay / 2, () => step(this.#buildKey(table, key) ? 'Active' : 'Failed', delay / 2))
+    step('InProgress', delay / 2, () => step('build', delay / 2))
   }
 
   /** Tries to index the key's existing rows; false when two rows share key values. */

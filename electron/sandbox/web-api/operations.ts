@@ -11,7 +11,7 @@ import type { TableDef } from '../schema/model'
 import type { Row } from '../store/store'
 import { isLookup } from '../store/store'
 import { newGuid } from '../util/ids'
-import { parseArgs, parseLiteral, type Literal } from '../odata/path'
+import { parseLiteral, type Literal } from '../odata/path'
 import type { Dataverse } from './dataverse'
 import {
   attachmentTooBig,
@@ -25,7 +25,6 @@ import { emptyResponse, jsonResponse, type ApiRequest, type ApiResponse } from '
 import { parseKeySpec, relativePath } from './references'
 import { checkOperationMethod } from './router'
 import { splitSegments } from '../odata/path'
-import { lookup } from './values'
 
 /** The version a current environment reports (RetrieveVersion). */
 export const SANDBOX_VERSION = '9.2.25013.148'
@@ -170,15 +169,21 @@ export class Operations {
   }
 
   #arrayArg(args: string | null, name: string, request: ApiRequest): string[] {
-    const parsed = parseArgs(args ?? '')
-    let literal: Literal | undefined = parsed.get(name)
-    if (literal?.kind === 'alias') {
-      const raw = request.query.get(literal.value)
-      if (raw === null) throw invalidArgument(`The parameter alias ${literal.value} is not defined.`)
-      literal = parseLiteral(raw)
+    // [functions]: `RetrieveTotalRecordCount(EntityNames=["account","contact"])` or `(EntityNames=@p1)?@p1=…`.
+    const match = new RegExp(`^\\s*${name}\\s*=\\s*(.*)$`, 's').exec(args ?? '')
+    let raw = match?.[1]?.trim() ?? ''
+    if (raw.startsWith('@')) {
+      const aliased = request.query.get(raw)
+      if (aliased === null) throw invalidArgument(`The parameter alias ${raw} is not defined.`)
+      raw = aliased
     }
-    if (literal === undefined || literal.kind !== 'array')
+    let literal: Literal
+    try {
+      literal = parseLiteral(raw.startsWith('[') && raw.includes("'") ? raw.replaceAll("'", '"') : raw)
+    } catch {
       throw invalidArgument(`${name} must be an array of strings.`)
+    }
+    if (literal.kind !== 'array') throw invalidArgument(`${name} must be an array of strings.`)
     return literal.items.map((i) => (i.kind === 'string' ? i.value : ''))
   }
 
@@ -535,6 +540,3 @@ export class Operations {
     })
   }
 }
-
-/** Re-exported for the BPF helpers: a lookup value. */
-export const toLookup = lookup
