@@ -907,7 +907,8 @@ describe('§9 defects: each detected and handled as the spec says', () => {
       },
     })
     const workspace = Workspace.create(join(dir, 'w'), { appVersion: 'test' })
-    ;(await stageInto(workspace, first)).report
+    const baseline = await stageInto(workspace, first)
+    expect(baseline.repo.deltaOf(baseline.report.importId, 'contacts', '5001')).toBe('new')
     const s = (open = await stageInto(workspace, second))
     expect(s.repo.deltaOf(s.report.importId, 'contacts', '5001')).toBe('changed')
     expect(s.warnings('contacts', '5001')).toContainEqual({
