@@ -207,7 +207,10 @@ export function writeExport(dir: string, options: FixtureOptions): string {
   })
   if (options.manifest === null) return dir
   const listed = entries.filter(
-    (e) => !e.path.startsWith('files/') && !(options.unlisted ?? []).includes(e.path),
+    (e) =>
+      !e.path.startsWith('files/') &&
+      !e.path.startsWith('_truth/') &&
+      !(options.unlisted ?? []).includes(e.path),
   )
   const fileEntries = listed.map((e) => ({
     path: e.path,

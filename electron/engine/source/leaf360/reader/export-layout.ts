@@ -191,6 +191,7 @@ export function planExport(
 
   // Files the manifest lists but the export lacks, and files the layout does not know.
   for (const [lower, entry] of declared) {
+    if (isTruth(lower)) continue
     if (!byLower.has(lower)) {
       issues.push({
         code: 'D31',
