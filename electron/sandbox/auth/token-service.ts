@@ -389,6 +389,7 @@ export class TokenService {
           null,
         )
       }
+      case 'device_code':
       case 'urn:ietf:params:oauth:grant-type:device_code': {
         const code = this.#deviceCodes.get(form.get('device_code') ?? '')
         if (code === undefined || code.clientId !== clientId) {
