@@ -7,8 +7,9 @@ import { migration as m0002 } from './0002-source-staging'
 import { migration as m0003 } from './0003-target-connection'
 import { migration as m0004 } from './0004-run-journal'
 import { migration as m0005 } from './0005-migration-plan'
+import { migration as m0006 } from './0006-verify-results'
 import type { Migration } from './types'
 
-export const MIGRATIONS: ReadonlyArray<Migration> = [m0001, m0002, m0003, m0004, m0005]
+export const MIGRATIONS: ReadonlyArray<Migration> = [m0001, m0002, m0003, m0004, m0005, m0006]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length
