@@ -3,6 +3,9 @@
  * columns, keys, BPF tables) and settings. Prepared statements, one transaction per write, so a
  * 1,000-record CreateMultiple is one commit (README, "Speed").
  *
+ * Rows live in a rowid table with a unique index on (table, id): random GUID keys in a WITHOUT
+ * ROWID table split pages on every insert and wrote 6x slower (measured with 60,000 contacts).
+ *
  * The sandbox is a test double and a rehearsal target, not a system of record: `synchronous =
  * NORMAL` under WAL keeps every committed request across a process crash and loses at most the last
  * transactions on power loss, which is the trade we want for its write rate.
@@ -36,11 +39,12 @@ export type Persistence = Readonly<{
 
 const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS records (
+  rid INTEGER PRIMARY KEY,
   tbl TEXT NOT NULL,
   id TEXT NOT NULL,
-  data TEXT NOT NULL,
-  PRIMARY KEY (tbl, id)
-) STRICT, WITHOUT ROWID;
+  data TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS records_by_key ON records (tbl, id);
 CREATE TABLE IF NOT EXISTS metadata_events (
   seq INTEGER PRIMARY KEY,
   data TEXT NOT NULL

@@ -57,8 +57,8 @@ export class Store {
   #dirty = new Map<string, { table: string; id: string }>()
   #kvDirty = new Map<string, string>()
   readonly #kv = new Map<string, string>()
-  /** Reverse lookup index: target id → "table\u0000id\u0000column" of every row pointing at it. */
-  readonly #refs = new Map<string, Set<string>>()
+  /** Reverse lookup index: target id → "table\u0000column" → ids of the rows pointing at it. */
+  readonly #refs = new Map<string, Map<string, Set<string>>>()
 
   constructor(persistence: Persistence | null) {
     this.#persistence = persistence
@@ -209,30 +209,51 @@ export class Store {
 
   /** Rows pointing at `targetId` through a lookup: [table, id, column] triples. */
   referencesTo(targetId: string): Array<readonly [string, string, string]> {
-    const refs = this.#refs.get(targetId)
-    if (refs === undefined) return []
-    return [...refs].map((ref) => ref.split('\u0000') as unknown as readonly [string, string, string])
+    const byColumn = this.#refs.get(targetId)
+    if (byColumn === undefined) return []
+    const out: Array<readonly [string, string, string]> = []
+    for (const [key, ids] of byColumn) {
+      const split = key.indexOf('\u0000')
+      const table = key.slice(0, split)
+      const column = key.slice(split + 1)
+      for (const id of ids) out.push([table, id, column])
+    }
+    return out
+  }
+
+  /** Ids of rows of `table` whose `column` points at `targetId`. */
+  referencingIds(targetId: string, table: string, column: string): ReadonlySet<string> {
+    return this.#refs.get(targetId)?.get(`${table}\u0000${column}`) ?? new Set()
   }
 
   #addRefs(table: string, id: string, row: Row): void {
     for (const [column, value] of Object.entries(row)) {
       if (!isLookup(value)) continue
-      let set = this.#refs.get(value.id)
-      if (set === undefined) {
-        set = new Set()
-        this.#refs.set(value.id, set)
+      let byColumn = this.#refs.get(value.id)
+      if (byColumn === undefined) {
+        byColumn = new Map()
+        this.#refs.set(value.id, byColumn)
       }
-      set.add(`${table}\u0000${id}\u0000${column}`)
+      const key = `${table}\u0000${column}`
+      let ids = byColumn.get(key)
+      if (ids === undefined) {
+        ids = new Set()
+        byColumn.set(key, ids)
+      }
+      ids.add(id)
     }
   }
 
   #removeRefs(table: string, id: string, row: Row): void {
     for (const [column, value] of Object.entries(row)) {
       if (!isLookup(value)) continue
-      const set = this.#refs.get(value.id)
-      if (set === undefined) continue
-      set.delete(`${table}\u0000${id}\u0000${column}`)
-      if (set.size === 0) this.#refs.delete(value.id)
+      const byColumn = this.#refs.get(value.id)
+      const key = `${table}\u0000${column}`
+      const ids = byColumn?.get(key)
+      if (byColumn === undefined || ids === undefined) continue
+      ids.delete(id)
+      if (ids.size === 0) byColumn.delete(key)
+      if (byColumn.size === 0) this.#refs.delete(value.id)
     }
   }
 

@@ -488,9 +488,8 @@ export class Dataverse {
   /** Rows of `table` whose lookup `column` points at `id`. */
   referencing(table: string, column: string, id: string): Row[] {
     const out: Row[] = []
-    for (const [refTable, refId, refColumn] of this.store.referencesTo(id)) {
-      if (refTable !== table || refColumn !== column) continue
-      const row = this.store.get(refTable, refId)
+    for (const refId of this.store.referencingIds(id, table, column)) {
+      const row = this.store.get(table, refId)
       if (row !== undefined) out.push(row)
     }
     return out
