@@ -5,6 +5,8 @@ import { Command, CommanderError } from 'commander'
 import { APP_VERSION } from '../engine/version'
 import { registerSandboxCommand } from './commands/sandbox'
 import { registerAuditCommand } from './commands/audit'
+import { registerOwnersCommand } from './commands/owners'
+import { registerPlanCommand } from './commands/plan'
 import { registerServeCommand } from './commands/serve'
 import { registerStageCommand } from './commands/stage'
 import { registerWorkspaceCommands } from './commands/workspace'
@@ -54,6 +56,8 @@ export function createProgram(ctx: CliContext): Program {
   registerServeCommand(program, ctx, run)
   registerStageCommand(program, ctx, run)
   registerAuditCommand(program, ctx, run)
+  registerPlanCommand(program, ctx, run)
+  registerOwnersCommand(program, ctx, run)
   registerSandboxCommand(program, ctx, run)
 
   // Every subcommand inherits the override, so usage errors surface as CommanderError (exit 2).

@@ -14,6 +14,7 @@ import { TargetSession } from './target/target-session'
 import { silentLogger, type Logger } from './logger'
 import { appHandlers } from './services/app-service'
 import { jobHandlers } from './services/job-service'
+import { planHandlers } from './services/plan-service'
 import { sourceHandlers } from './services/source-service'
 import { targetHandlers } from './services/target-service'
 import { workspaceHandlers } from './services/workspace-service'
@@ -64,6 +65,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...jobHandlers(context),
     ...targetHandlers(context),
     ...sourceHandlers(context),
+    ...planHandlers(context),
   }
   return {
     handlers,

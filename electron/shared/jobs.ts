@@ -13,7 +13,14 @@ export const jobRefSchema = z.object({ jobId: jobIdSchema })
 export type JobRef = z.infer<typeof jobRefSchema>
 
 /** The kinds of long work the engine runs. */
-export const JOB_KINDS = ['workspace-backup', 'target-check', 'stage-export'] as const
+export const JOB_KINDS = [
+  'workspace-backup',
+  'target-check',
+  'stage-export',
+  'plan-audit',
+  'schema-apply',
+  'schema-undo',
+] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 export type JobState = 'running' | 'finished' | 'failed' | 'cancelled'

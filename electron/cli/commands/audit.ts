@@ -11,6 +11,7 @@ import { fail, ok } from '../../shared/result'
 import type { CliContext } from '../context'
 import { printError, report } from '../output'
 import type { CommandRunner } from '../program'
+import { type AuditTargetOptions, auditForCli, parseLicenceTier, renderAudit } from './plan'
 
 const parseImport = (value: string): number => {
   const n = Number(value)
@@ -49,9 +50,12 @@ export function registerAuditCommand(program: Command, ctx: CliContext, run: Com
     .description('print what the workspace knows: the profile of the staged export')
     .requiredOption('--workspace <file>', 'workspace file')
     .option('--import <n>', 'the import to profile (default: the latest finished)', parseImport)
+    .option('--target <profile>', 'also audit this target (profile JSON): adds `target` beside the profile')
+    .option('--out <dir>', 'with --target: write the target audit (md, html, xlsx, json) here')
+    .option('--licence-tier <tier>', 'with --target: the Sales licence', parseLicenceTier)
     .option('--json', 'print one JSON document on stdout')
     .action(
-      run(async (options: { workspace: string; import?: number; json?: boolean }) => {
+      run(async (options: { workspace: string; import?: number; json?: boolean } & AuditTargetOptions) => {
         const opened = await ctx.call('workspace:open', { path: options.workspace })
         if (!opened.ok) {
           printError(ctx.io, options, opened.error)
@@ -73,7 +77,14 @@ export function registerAuditCommand(program: Command, ctx: CliContext, run: Com
             () => '',
           )
         }
-        return report(ctx.io, options, profile.ok ? ok(profile.value!) : profile, renderProfile)
+        if (options.target === undefined || !profile.ok)
+          return report(ctx.io, options, profile.ok ? ok(profile.value!) : profile, renderProfile)
+        const audited = await auditForCli(ctx, { ...options, target: options.target })
+        if (!audited.ok) return report(ctx.io, options, audited, () => '')
+        const written = options.out ? await ctx.call('plan:export-audit', { directory: options.out }) : ok([])
+        if (!written.ok) return report(ctx.io, options, written, () => '')
+        const value = { ...profile.value!, target: audited.value, written: written.value }
+        return report(ctx.io, options, ok(value), (v) => `${renderProfile(v)}\n\n${renderAudit(v.target)}`)
       }),
     )
 }

@@ -8,6 +8,7 @@ import type { z } from 'zod'
 import type { JobEvent } from '../jobs'
 import { type AppChannels, appRequests } from './domains/app'
 import { type JobChannels, jobRequests } from './domains/jobs'
+import { type PlanChannels, planRequests } from './domains/plan'
 import { type SourceChannels, sourceRequests } from './domains/source'
 import { type TargetChannels, targetRequests } from './domains/target'
 import { type WorkspaceChannels, workspaceRequests } from './domains/workspace'
@@ -19,10 +20,16 @@ export const requestSchemas = {
   ...jobRequests,
   ...targetRequests,
   ...sourceRequests,
+  ...planRequests,
 } as const
 
 /** Invoke channels: request and response of each. */
-export type InvokeChannels = AppChannels & WorkspaceChannels & JobChannels & TargetChannels & SourceChannels
+export type InvokeChannels = AppChannels &
+  WorkspaceChannels &
+  JobChannels &
+  TargetChannels &
+  SourceChannels &
+  PlanChannels
 
 export type InvokeChannel = keyof InvokeChannels
 export type ChannelRequest<C extends InvokeChannel> = InvokeChannels[C]['req']

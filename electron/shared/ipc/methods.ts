@@ -5,6 +5,7 @@
 import type { ChannelRequest, ChannelResponse, EventChannels, InvokeChannel } from './channels'
 import { appMethods } from './domains/app'
 import { jobMethods } from './domains/jobs'
+import { planMethods } from './domains/plan'
 import { sourceMethods } from './domains/source'
 import { targetMethods } from './domains/target'
 import { workspaceMethods } from './domains/workspace'
@@ -16,6 +17,7 @@ export const API_METHODS = {
   ...jobMethods,
   ...targetMethods,
   ...sourceMethods,
+  ...planMethods,
 } as const satisfies Record<string, InvokeChannel>
 
 export type ApiMethodName = keyof typeof API_METHODS

@@ -660,6 +660,25 @@ export async function associateConnectionRoles(client: DataverseClient, a: strin
   )
 }
 
+/** Removes the matching-role link between two roles; false when there was none. */
+export function disassociateConnectionRoles(client: DataverseClient, a: string, b: string): Promise<boolean> {
+  return remove(
+    client,
+    `connectionroles(${a})/connectionroleassociation_association(${b})/$ref`,
+    'Removing the matching connection roles',
+  )
+}
+
+/** Deletes a solution (its components stay); false when it was already gone. */
+export function deleteSolution(client: DataverseClient, id: string): Promise<boolean> {
+  return remove(client, `solutions(${id})`, `Deleting solution ${id}`)
+}
+
+/** Deletes a publisher; false when it was already gone. */
+export function deletePublisher(client: DataverseClient, id: string): Promise<boolean> {
+  return remove(client, `publishers(${id})`, `Deleting publisher ${id}`)
+}
+
 /** Deletes a connection role; false when it was already gone. */
 export function deleteConnectionRole(client: DataverseClient, id: string): Promise<boolean> {
   return remove(client, `connectionroles(${id})`, `Deleting connection role ${id}`)
