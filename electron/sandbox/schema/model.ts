@@ -221,43 +221,21 @@ const pickPrimaryName = (columns: ReadonlyMap<string, unknown>): string | null =
   return null
 }
 
-/** The mutable schema of one running sandbox. */
-export class Schema {
+/** The tables built from one raw schema, shared read-only by every sandbox of the process. */
+class BaseSchema {
   readonly tables = new Map<string, TableDef>()
   readonly bySet = new Map<string, TableDef>()
   readonly raw: RawSchema
-  #nextTypeCode = 20000
+  nextTypeCode = 20000
 
   constructor(raw: RawSchema) {
     this.raw = raw
     this.#build()
   }
 
-  /** The table with this logical name, or undefined. */
-  table(logicalName: string): TableDef | undefined {
-    return this.tables.get(logicalName)
-  }
-
-  /** The table behind an entity set name (case-sensitive, as in Dataverse). */
-  tableBySet(setName: string): TableDef | undefined {
-    return this.bySet.get(setName)
-  }
-
-  /** Adds a table (custom BPF instance tables). */
   addTable(table: TableDef): void {
     this.tables.set(table.logicalName, table)
     this.bySet.set(table.setName, table)
-  }
-
-  /** Adds a column to a table (POST …/Attributes). */
-  addColumn(table: TableDef, column: ColumnDef): void {
-    table.columns.set(column.logicalName, column)
-    table.byProperty.set(column.property, column)
-  }
-
-  /** A fresh object type code for a custom table. */
-  nextObjectTypeCode(): number {
-    return this.#nextTypeCode++
   }
 
   #build(): void {
@@ -265,7 +243,25 @@ export class Schema {
     const setOf = new Map<string, string>()
     for (const [set, type] of Object.entries(raw.entitySets)) if (!setOf.has(type)) setOf.set(type, set)
 
+    const chains = new Map<string, RawEntityType[]>()
     const chain = (name: string): RawEntityType[] => {
+      const cached = chains.get(name)
+      if (cached !== undefined) return cached
+      const built = buildChain(name)
+      chains.set(name, built)
+      return built
+    }
+    const mergedNavs = new Map<string, Map<string, readonly [string, string, boolean, string, string]>>()
+    const navsOf = (name: string) => {
+      let merged = mergedNavs.get(name)
+      if (merged === undefined) {
+        merged = new Map()
+        for (const level of chain(name)) for (const n of level.navigations) merged.set(n[0], n)
+        mergedNavs.set(name, merged)
+      }
+      return merged
+    }
+    const buildChain = (name: string): RawEntityType[] => {
       const out: RawEntityType[] = []
       let current: string | null = name
       const seen = new Set<string>()
@@ -434,7 +430,7 @@ export class Schema {
             : columns.has('organizationid')
               ? 'OrganizationOwned'
               : 'None',
-        objectTypeCode: OBJECT_TYPE_CODES[name] ?? this.#nextTypeCode++,
+        objectTypeCode: OBJECT_TYPE_CODES[name] ?? this.nextTypeCode++,
         metadataId: stableGuid('entity', name),
         stateModel: columns.has('statecode') ? (isBpf ? BPF_STATE_MODEL : stateModelFor(name)) : null,
         displayName: display[0],
@@ -448,16 +444,12 @@ export class Schema {
     for (const name of Object.keys(raw.entityTypes)) {
       const table = this.tables.get(name)
       if (table === undefined) continue
-      const merged = new Map<string, readonly [string, string, boolean, string, string]>()
-      for (const level of chain(name)) for (const n of level.navigations) merged.set(n[0], n)
-      for (const [navName, target, collection, partner] of merged.values()) {
+      for (const [navName, target, collection, partner] of navsOf(name).values()) {
         if (!collection) continue
         const other = this.tables.get(target)
         if (other === undefined) continue
         const partnerNav = other.navigations.get(partner)
-        const partnerRaw = chain(target)
-          .flatMap((l) => l.navigations)
-          .find((n) => n[0] === partner)
+        const partnerRaw = navsOf(target).get(partner)
         if (partnerRaw !== undefined && partnerRaw[2]) {
           const first = [navName, partner].sort()[0] === navName
           table.navigations.set(navName, {
@@ -514,5 +506,112 @@ export class Schema {
       requiredLevel: 'None',
       metadataId: stableGuid('attribute', table, logicalName),
     }
+  }
+}
+
+const bases = new WeakMap<RawSchema, BaseSchema>()
+
+const cloneTable = (table: TableDef): TableDef => ({
+  ...table,
+  columns: new Map(table.columns),
+  byProperty: new Map(table.byProperty),
+  navigations: new Map(table.navigations),
+  keys: new Map([...table.keys].map(([name, key]) => [name, { ...key }])),
+})
+
+/**
+ * The schema of one running sandbox: the process-wide tables built from the raw schema (built once,
+ * never mutated), overlaid copy-on-write with what this sandbox changed (new columns, keys, BPF
+ * tables). Every change goes through the methods below, so sandboxes never see each other's.
+ */
+export class Schema {
+  readonly raw: RawSchema
+  readonly #base: BaseSchema
+  readonly #own = new Map<string, TableDef>()
+  readonly #ownSets = new Map<string, TableDef>()
+  #merged: Map<string, TableDef> | null = null
+  #nextTypeCode: number
+
+  constructor(raw: RawSchema) {
+    this.raw = raw
+    let base = bases.get(raw)
+    if (base === undefined) {
+      base = new BaseSchema(raw)
+      bases.set(raw, base)
+    }
+    this.#base = base
+    this.#nextTypeCode = base.nextTypeCode
+  }
+
+  /** Every table, this sandbox's changes included. */
+  get tables(): ReadonlyMap<string, TableDef> {
+    if (this.#merged === null) {
+      const merged = new Map(this.#base.tables)
+      for (const [name, table] of this.#own) merged.set(name, table)
+      this.#merged = merged
+    }
+    return this.#merged
+  }
+
+  /** The table with this logical name, or undefined. */
+  table(logicalName: string): TableDef | undefined {
+    return this.#own.get(logicalName) ?? this.#base.tables.get(logicalName)
+  }
+
+  /** The table behind an entity set name (case-sensitive, as in Dataverse). */
+  tableBySet(setName: string): TableDef | undefined {
+    const own = this.#ownSets.get(setName)
+    if (own !== undefined) return own
+    const base = this.#base.bySet.get(setName)
+    return base === undefined ? undefined : this.table(base.logicalName)
+  }
+
+  /** Adds a table (custom BPF instance tables). */
+  addTable(table: TableDef): void {
+    this.#own.set(table.logicalName, table)
+    this.#ownSets.set(table.setName, table)
+    this.#merged = null
+  }
+
+  /** Adds a column to a table (POST …/Attributes). */
+  addColumn(tableName: string, column: ColumnDef): void {
+    const table = this.#mutable(tableName)
+    table.columns.set(column.logicalName, column)
+    table.byProperty.set(column.property, column)
+  }
+
+  /** Adds or replaces an alternate key; returns the live key object. */
+  addKey(tableName: string, key: KeyDef): KeyDef {
+    const table = this.#mutable(tableName)
+    const live = { ...key }
+    table.keys.set(key.logicalName, live)
+    return live
+  }
+
+  /** Removes an alternate key. */
+  removeKey(tableName: string, keyName: string): void {
+    this.#mutable(tableName).keys.delete(keyName)
+  }
+
+  /** Adds a navigation property (the reverse navigation of a new BPF table's lookup). */
+  addNavigation(tableName: string, navigation: NavDef): void {
+    this.#mutable(tableName).navigations.set(navigation.name, navigation)
+  }
+
+  /** A fresh object type code for a custom table. */
+  nextObjectTypeCode(): number {
+    return this.#nextTypeCode++
+  }
+
+  #mutable(tableName: string): TableDef {
+    const own = this.#own.get(tableName)
+    if (own !== undefined) return own
+    const base = this.#base.tables.get(tableName)
+    if (base === undefined) throw new Error(`The sandbox schema has no table ${tableName}.`)
+    const copy = cloneTable(base)
+    this.#own.set(tableName, copy)
+    this.#ownSets.set(copy.setName, copy)
+    this.#merged = null
+    return copy
   }
 }

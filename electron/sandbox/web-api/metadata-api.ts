@@ -682,7 +682,7 @@ export class MetadataApi {
         `Could not find key ${segment.args} on entity ${table.logicalName}.`,
       )
     if (method === 'DELETE') {
-      table.keys.delete(key.logicalName)
+      this.#dv.schema.removeKey(table.logicalName, key.logicalName)
       this.#dv.store.dropIndex(table.logicalName, key.logicalName)
       this.#hooks.persist({
         kind: 'key-status',
@@ -988,7 +988,7 @@ export class MetadataApi {
   #scheduleActivation(table: TableDef, key: KeyDef): void {
     const delay = Math.max(0, this.#hooks.keyActivationMs)
     const current = () => {
-      const found = table.keys.get(key.logicalName)
+      const found = this.#dv.schema.table(table.logicalName)?.keys.get(key.logicalName)
       return found !== undefined && found.metadataId === key.metadataId ? found : undefined
     }
     const step = (status: KeyStatus | 'build', after: number, then?: () => void) => {
@@ -1073,12 +1073,12 @@ export class MetadataApi {
     switch (change.kind) {
       case 'column': {
         const table = schema.table(change.table)
-        if (table !== undefined) schema.addColumn(table, change.data)
+        if (table !== undefined) schema.addColumn(change.table, change.data)
         return null
       }
       case 'key': {
         const table = schema.table(change.table)
-        if (table !== undefined) table.keys.set(change.data.logicalName, { ...change.data })
+        if (table !== undefined) schema.addKey(change.table, change.data)
         return null
       }
       case 'key-status': {
@@ -1092,13 +1092,14 @@ export class MetadataApi {
         schema.addTable(table)
         const primary = schema.table(change.data.primaryEntity)
         const reverse = `bpf_${change.data.primaryEntity}id_${change.data.logicalName}`
-        primary?.navigations.set(reverse, {
-          kind: 'one-to-many',
-          name: reverse,
-          target: table.logicalName,
-          referencingColumn: `bpf_${change.data.primaryEntity}id`,
-          partner: `bpf_${change.data.primaryEntity}id`,
-        })
+        if (primary !== undefined)
+          schema.addNavigation(primary.logicalName, {
+            kind: 'one-to-many',
+            name: reverse,
+            target: table.logicalName,
+            referencingColumn: `bpf_${change.data.primaryEntity}id`,
+            partner: `bpf_${change.data.primaryEntity}id`,
+          })
         return table
       }
       default:
