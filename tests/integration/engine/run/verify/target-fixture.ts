@@ -204,6 +204,28 @@ export async function prepareTarget(
   return { connection, client, keyColumn: logicalNameOf('lb_SourceId') }
 }
 
+/** The columns of `record` as the target holds them now, or null when it has no such record. */
+async function readBefore(
+  client: DataverseClient,
+  path: string,
+  record: TargetRecord,
+): Promise<Record<string, unknown> | null> {
+  const columns = [
+    ...Object.keys(record.values).filter((c) => c !== 'overriddencreatedon'),
+    ...Object.keys(record.binds).map((c) => `_${c}_value`),
+  ]
+  const res = await client.send({
+    method: 'GET',
+    path: `${path}?$select=${columns.join(',')}`,
+    prefer: ['odata.include-annotations="*"'],
+  })
+  if (res.status === 404) return null
+  const row = JSON.parse(res.text) as Record<string, unknown>
+  return Object.fromEntries(
+    Object.entries(row).filter(([k]) => !k.startsWith('@') && !k.includes('@OData.Community')),
+  )
+}
+
 /** Opens a fresh workspace in `dir`. */
 export const openWorkspace = (dir: string): Workspace =>
   Workspace.create(join(dir, 'w.leafbridge'), { appVersion: '0.0.0-test' })
@@ -245,9 +267,14 @@ export async function migrateByHand(
       built.push(record)
       if (options.stopAfter !== undefined && sent > options.stopAfter) continue
       const def = TARGET_TABLES[record.table]
-      const id = randomUUID()
       const path = `${def.entitySet}${keySegment(mapping.prefix, record.sourceKey)}`
-      const body = { ...toWebApiBody(record, mapping.prefix), [def.primaryKey]: id }
+      // As the loader does: read the columns the write changes; a record found there is updated.
+      const before = await readBefore(target.client, path, record)
+      const id = before === null ? randomUUID() : String(before[def.primaryKey])
+      const body =
+        before === null
+          ? { ...toWebApiBody(record, mapping.prefix), [def.primaryKey]: id }
+          : toWebApiBody(record, mapping.prefix, 'update')
       const [intent] = journal.recordIntents(runId, [
         {
           phase: om.target.kind === 'table' ? om.target.phase : 'accounts',
@@ -258,8 +285,8 @@ export async function migrateByHand(
           sourceKey: record.sourceKey,
           parentKey: null,
           targetId: id,
-          existed: false,
-          beforeImage: null,
+          existed: before !== null,
+          beforeImage: before,
           request: { method: 'PATCH', path, body },
           callId: journal.nextCallId(),
         },
