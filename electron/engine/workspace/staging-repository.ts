@@ -139,6 +139,23 @@ export class StagingRepository {
     return s
   }
 
+  /**
+   * Settings for a bulk load: an import that fails is discarded whole, so its batches need not be
+   * durable one by one (synchronous=NORMAL keeps WAL consistency, only the last batches of a crash
+   * are lost), and a larger page cache keeps the id index in memory. `endBulk` restores the
+   * workspace's durability (STYLE.md §5: synchronous=FULL).
+   */
+  beginBulk(): void {
+    this.#db.pragma('synchronous = NORMAL')
+    this.#db.pragma('cache_size = -32768')
+  }
+
+  endBulk(): void {
+    this.commit()
+    this.#db.pragma('synchronous = FULL')
+    this.#db.pragma('cache_size = -2000')
+  }
+
   /** Opens a write transaction (one writer; staging commits in large batches). */
   begin(): void {
     if (!this.#db.inTransaction) this.#db.exec('BEGIN IMMEDIATE')

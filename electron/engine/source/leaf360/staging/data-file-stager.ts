@@ -1,17 +1,16 @@
 /**
- * Stages one data file (all its parts, CSV or XLSX): bytes checked against the manifest (D31),
- * encoding decided (D07), header compiled into a validator (D43), every row validated and written,
- * typed association copies matched against associations.csv (§4.7).
+ * The writing half of staging a data file: takes the producer's messages (file-producer.ts), in
+ * the worker or not, and writes every row to the workspace in large transactions; settles
+ * duplicates (record-writer.ts) and typed association copies against associations.csv (§4.7);
+ * records each physical file's accounting (D31 rows against the manifest).
  */
-import { CancelledError } from '../../../errors'
-import { decideEncoding, scanBytes, type TextEncoding } from '../reader/encoding'
-import type { PlannedFile, PlannedPart } from '../reader/export-layout'
-import { csvLine, readCsv, readXlsx, xlsxCellText, type TabularStream } from '../reader/tabular'
+import type { PlannedFile } from '../reader/export-layout'
 import type { DataFileSpec } from '../spec'
-import { compileRowValidator, type RowDecision, type RowValidator } from '../validate/row-validator'
-import { newColumnStats, observe, type ColumnStats } from '../profile/column-stats'
-import { checkAttachment } from './attachments'
-import type { DuplicatePolicy, RowOrigin } from './record-writer'
+import type { QuarantineReason } from '../spec'
+import type { DefectCode, RowIssue } from '../validate/issues'
+import { mergeTally, type ProducerMessage, type RowBatch } from './file-producer'
+import type { Producer } from './producer-pool'
+import type { DuplicatePolicy, PreparedRow, PreparedStage, RowOrigin } from './record-writer'
 import { ROWS_PER_COMMIT, type StageContext } from './stage-context'
 
 const FIRST_KEPT = new Set([
@@ -27,214 +26,143 @@ const FIRST_KEPT = new Set([
 export const stagedObjectOf = (spec: DataFileSpec): string =>
   spec.associationDirection !== null ? 'associations' : spec.object
 
-/** Checks a part's bytes against its manifest entry and decides its encoding. */
-async function checkPart(
-  ctx: StageContext,
-  spec: DataFileSpec,
-  part: PlannedPart,
-): Promise<{ encoding: TextEncoding | null; bytes: number; sha256: string }> {
-  const facts = await scanBytes(await ctx.source.open(part.path))
-  const d = part.declared
-  if (d !== null) {
-    if (d.bytes !== facts.bytes) {
-      ctx.fileFinding(
-        'D31',
-        part.path,
-        'bytes_mismatch',
-        `${part.path} has ${facts.bytes} bytes; the manifest says ${d.bytes}.`,
-      )
-    }
-    if (d.sha256 !== facts.sha256) {
-      ctx.fileFinding(
-        'D31',
-        part.path,
-        'sha256_mismatch',
-        `${part.path} does not match the manifest's sha256.`,
-      )
+/** The prepared row `i` of a batch. */
+function rowOf(b: RowBatch, i: number): PreparedRow {
+  if (b.kind[i] === 1) {
+    return {
+      kind: 'quarantine',
+      reason: b.reason[i] as QuarantineReason,
+      defect: b.defect[i] as DefectCode,
+      message: b.message[i] ?? '',
+      sourceId: b.sourceId[i] ?? null,
     }
   }
-  if (part.format === 'xlsx') return { encoding: null, bytes: facts.bytes, sha256: facts.sha256 }
-  const decision = decideEncoding(d?.encoding ?? null, facts)
-  if (decision.warn) {
-    ctx.fileFinding(
-      'D07',
-      part.path,
-      decision.informational ? `${decision.encoding}_declared` : decision.encoding,
-      `${part.path}: ${decision.detail}.`,
-    )
+  return {
+    kind: 'stage',
+    sourceId: b.sourceId[i]!,
+    dataJson: b.data[i]!,
+    contentHash: b.hash[i]!,
+    warningsJson: b.warnings[i] ?? null,
+    archived: b.archived[i] === 1,
+    updatedAt: b.updatedAt[i] ?? null,
+    refs: b.refs[i] ?? null,
+    keys: b.keys[i] ?? null,
   }
-  void spec
-  return { encoding: decision.encoding, bytes: facts.bytes, sha256: facts.sha256 }
 }
 
-/** Stages every part of one data file. */
+/** Stages every part of one data file through `producer`. */
 export async function stageDataFile(
   ctx: StageContext,
   planned: Extract<PlannedFile, { kind: 'data' }>,
+  producer: Producer,
 ): Promise<void> {
   const spec = planned.spec
-  for (const part of planned.parts) {
-    const checked = await checkPart(ctx, spec, part)
-    const stream: TabularStream =
-      part.format === 'xlsx'
-        ? readXlsx(await ctx.source.open(part.path))
-        : readCsv(await ctx.source.open(part.path), checked.encoding ?? 'utf-8')
-    await stagePart(ctx, spec, part, stream, checked)
-  }
-}
-
-async function stagePart(
-  ctx: StageContext,
-  spec: DataFileSpec,
-  part: PlannedPart,
-  stream: TabularStream,
-  checked: { encoding: TextEncoding | null; bytes: number; sha256: string },
-): Promise<void> {
   const object = stagedObjectOf(spec)
   const policy: DuplicatePolicy = FIRST_KEPT.has(spec.object) ? 'first-kept' : 'latest-updated-at'
   const isCopy = spec.associationDirection !== null
-  const isAssociationsCsv = spec.object === 'associations'
-  if (isAssociationsCsv) {
-    ctx.associationFiles.add(part.path)
-    ctx.associationsPresent = true
-  }
-  const tally = ctx.tally.file(part.path)
-  let validator: RowValidator | null = null
-  let header: string[] | null = null
-  let kinds: Array<'date' | 'datetime' | 'other'> = []
-  let row = 0
+  const declared = new Map(planned.parts.map((p) => [p.path, p]))
   let sinceCommit = 0
-  let observedColumns: ReadonlyArray<readonly [string, ColumnStats]> = []
-  ctx.repo.begin()
-  try {
-    for await (const batch of stream) {
-      if (ctx.signal?.aborted) throw new CancelledError()
-      for (const rec of batch) {
-        const texts =
-          part.format === 'xlsx'
-            ? rec.cells.map((c, i) => xlsxCellText(c, kinds[i] ?? 'other'))
-            : (rec.cells as string[])
-        if (header === null) {
-          header = texts.map((t) => t.replace(/^\ufeff/, ''))
-          validator = compileRowValidator(spec, header, ctx.validation)
-          kinds = header.map((_, i) => {
-            const c = validator!.columns.find((col) => col.index === i)
-            return c?.type === 'date' ? 'date' : c?.type === 'datetime' ? 'datetime' : 'other'
-          })
-          ctx.writer.registerFile(part.path, header, part.format === 'xlsx' ? 'xlsx' : 'csv')
-          observedColumns = watchColumns(ctx, spec, validator)
-          for (const issue of validator.fileIssues) {
-            ctx.fileFinding(
-              issue.code,
-              part.path,
-              issue.reason,
-              `${part.path}: ${issue.message}`,
-              issue.column,
-            )
+
+  const consume = (m: ProducerMessage): void => {
+    switch (m.t) {
+      case 'finding':
+        ctx.fileFinding(m.code, m.file, m.reason, m.message, m.column)
+        return
+      case 'part-start':
+        ctx.writer.registerFile(m.path, m.header, m.format)
+        if (spec.object === 'associations') {
+          ctx.associationFiles.add(m.path)
+          ctx.associationsPresent = true
+        }
+        ctx.tally.file(m.path)
+        ctx.repo.begin()
+        return
+      case 'rows': {
+        const b = m.batch
+        ctx.repo.begin()
+        for (let i = 0; i < b.kind.length; i++) {
+          const origin: RowOrigin = { file: b.path, row: b.row[i]!, line: b.line[i]!, raw: b.raw[i]! }
+          ctx.tally.file(b.path).read++
+          const prepared = rowOf(b, i)
+          if (isCopy && ctx.associationsPresent) writeCopyRow(ctx, b.path, prepared, origin)
+          else ctx.writer.writePrepared(object, prepared, origin, policy)
+          if (++sinceCommit >= ROWS_PER_COMMIT) {
+            ctx.repo.commit()
+            ctx.repo.begin()
+            sinceCommit = 0
           }
-          continue
         }
-        row++
-        tally.read++
-        ctx.rowsDone++
-        // Spreadsheet rows drop trailing empty cells; they are not missing fields (§7).
-        const fields =
-          part.format === 'xlsx' && texts.length < header.length
-            ? [...texts, ...Array<string>(header.length - texts.length).fill('')]
-            : texts
-        const origin: RowOrigin = {
-          file: part.path,
-          row,
-          line: rec.line,
-          raw: rec.raw ?? csvLine(fields),
-        }
-        let decision: RowDecision = validator!.validate({
-          fields,
-          row,
-          line: rec.line,
-          strayQuote: rec.strayQuote,
-          malformed: rec.malformed,
-        })
-        if (spec.object === 'attachments' && decision.kind === 'stage') {
-          decision = await checkAttachment(decision, ctx.source, ctx.binaries)
-        }
-        if (decision.kind === 'stage')
-          for (const [key, stats] of observedColumns) observe(stats, decision.data[key])
-        if (isCopy && ctx.associationsPresent) writeCopyRow(ctx, part.path, decision, origin)
-        else ctx.writer.write(object, decision, origin, policy)
-        if (++sinceCommit >= ROWS_PER_COMMIT) {
-          ctx.repo.commit()
-          ctx.repo.begin()
-          sinceCommit = 0
-        }
+        ctx.rowsDone += b.kind.length
+        ctx.onProgress({ file: b.path, rowsDone: ctx.rowsDone, rowsTotal: ctx.rowsTotal, phase: 'reading' })
+        return
       }
-      ctx.onProgress({ file: part.path, rowsDone: ctx.rowsDone, rowsTotal: ctx.rowsTotal, phase: 'reading' })
+      case 'part-end': {
+        ctx.repo.commit()
+        sinceCommit = 0
+        const part = declared.get(m.path)
+        const tally = ctx.tally.file(m.path)
+        if (m.header === null) {
+          ctx.fileFinding(
+            'D31',
+            m.path,
+            'empty_file',
+            `${m.path} is empty (no header row); it reads as zero rows.`,
+          )
+        }
+        if (part?.declared != null && part.declared.rows !== m.rows) {
+          ctx.fileFinding(
+            'D31',
+            m.path,
+            'rows_mismatch',
+            `${m.path} has ${m.rows} rows; the manifest says ${part.declared.rows}.`,
+          )
+        }
+        ctx.repo.recordFile(ctx.importId, {
+          path: m.path,
+          object: spec.object,
+          format: part?.format === 'xlsx' ? 'xlsx' : 'csv',
+          part: part?.part ?? null,
+          encoding: m.encoding,
+          declaredEncoding: part?.declared?.encoding ?? null,
+          bytes: m.bytes,
+          sha256: m.sha256,
+          header: m.header,
+          rowsRead: tally.read,
+          staged: tally.staged,
+          quarantined: tally.quarantined,
+          skipped: tally.skipped,
+        })
+        return
+      }
+      case 'file-end': {
+        mergeTally(ctx.tally, m.tally)
+        const props =
+          spec.customProperties === null ? [] : (ctx.validation.properties.get(spec.customProperties) ?? [])
+        for (const o of m.observed) {
+          const id = `${spec.object}|${o.key}`
+          const known = ctx.observed.get(id)
+          if (known === undefined) {
+            ctx.observed.set(id, {
+              object: spec.object,
+              key: o.key,
+              header: o.header,
+              kind: o.kind,
+              property: o.kind === 'custom' ? (props.find((p) => p.name === o.key) ?? null) : null,
+              stats: o.stats,
+            })
+          }
+        }
+        return
+      }
     }
-    ctx.repo.commit()
+  }
+
+  try {
+    await producer.run({ object: spec.object, parts: planned.parts, validation: ctx.validation }, consume)
   } catch (error) {
     ctx.repo.rollback()
     throw error
   }
-  if (header === null) {
-    ctx.fileFinding(
-      'D31',
-      part.path,
-      'empty_file',
-      `${part.path} is empty (no header row); it reads as zero rows.`,
-    )
-  }
-  if (part.declared !== null && part.declared.rows !== row) {
-    ctx.fileFinding(
-      'D31',
-      part.path,
-      'rows_mismatch',
-      `${part.path} has ${row} rows; the manifest says ${part.declared.rows}.`,
-    )
-  }
-  ctx.repo.recordFile(ctx.importId, {
-    path: part.path,
-    object: spec.object,
-    format: part.format,
-    part: part.part,
-    encoding: checked.encoding,
-    declaredEncoding: part.declared?.encoding ?? null,
-    bytes: checked.bytes,
-    sha256: checked.sha256,
-    header,
-    rowsRead: tally.read,
-    staged: tally.staged,
-    quarantined: tally.quarantined,
-    skipped: tally.skipped,
-  })
-}
-
-/** The custom and undeclared columns of a file, with the accumulators their values go to. */
-function watchColumns(
-  ctx: StageContext,
-  spec: DataFileSpec,
-  validator: RowValidator,
-): ReadonlyArray<readonly [string, ColumnStats]> {
-  const props =
-    spec.customProperties === null ? [] : (ctx.validation.properties.get(spec.customProperties) ?? [])
-  const out: Array<readonly [string, ColumnStats]> = []
-  for (const c of validator.columns) {
-    if (c.kind !== 'custom' && c.kind !== 'unknown') continue
-    const id = `${spec.object}|${c.key}`
-    let observed = ctx.observed.get(id)
-    if (observed === undefined) {
-      observed = {
-        object: spec.object,
-        key: c.key,
-        header: c.header,
-        kind: c.kind,
-        property: c.kind === 'custom' ? (props.find((p) => p.name === c.key) ?? null) : null,
-        stats: newColumnStats(),
-      }
-      ctx.observed.set(id, observed)
-    }
-    out.push([c.key, observed.stats])
-  }
-  return out
 }
 
 /**
@@ -242,17 +170,17 @@ function watchColumns(
  * row → skipped; same identity, other values → quarantined (associations.csv wins); no match →
  * read as an associations.csv row, with D42.
  */
-function writeCopyRow(ctx: StageContext, path: string, decision: RowDecision, origin: RowOrigin): void {
-  if (decision.kind === 'quarantine') {
-    ctx.writer.write('associations', decision, origin, 'first-kept')
+function writeCopyRow(ctx: StageContext, path: string, prepared: PreparedRow, origin: RowOrigin): void {
+  if (prepared.kind === 'quarantine') {
+    ctx.writer.writePrepared('associations', prepared, origin, 'first-kept')
     return
   }
-  const staged = ctx.repo.findStaged(ctx.importId, 'associations', decision.sourceId)
+  const staged = ctx.repo.findStaged(ctx.importId, 'associations', prepared.sourceId)
   const match =
     staged !== undefined && ctx.associationFiles.has(staged.file)
       ? staged
       : ctx.repo
-          .findQuarantined(ctx.importId, 'associations', decision.sourceId)
+          .findQuarantined(ctx.importId, 'associations', prepared.sourceId)
           .find((q) => ctx.associationFiles.has(q.file))
   if (match !== undefined) {
     ctx.copyMatches.set(path, (ctx.copyMatches.get(path) ?? 0) + 1)
@@ -267,15 +195,18 @@ function writeCopyRow(ctx: StageContext, path: string, decision: RowDecision, or
         reason: 'duplicate_id_conflict',
         defect: 'D42',
         message: `Same association as ${match.file} row ${match.row ?? '?'} with other values; associations.csv wins.`,
-        sourceId: decision.sourceId,
+        sourceId: prepared.sourceId,
       },
       origin,
     )
     return
   }
-  const withWarning: RowDecision = {
-    ...decision,
-    issues: [...decision.issues, { code: 'D42', column: null, raw: null, reason: 'copy_without_match' }],
-  }
-  ctx.writer.write('associations', withWarning, origin, 'first-kept')
+  const warning: RowIssue = { code: 'D42', column: null, raw: null, reason: 'copy_without_match' }
+  const warnings = [
+    ...(prepared.warningsJson === null ? [] : (JSON.parse(prepared.warningsJson) as RowIssue[])),
+    warning,
+  ]
+  const withWarning: PreparedStage = { ...prepared, warningsJson: JSON.stringify(warnings) }
+  ctx.writer.countIssues([warning], origin, prepared.sourceId)
+  ctx.writer.writePrepared('associations', withWarning, origin, 'first-kept')
 }

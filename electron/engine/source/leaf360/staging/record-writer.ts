@@ -7,11 +7,11 @@
  * (association rows and engagement links: the first) and quarantines the other
  * `duplicate_id_conflict`. The comparison reads both rows by header, trimmed, CRLF and CR as LF.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { StagingRepository, StagedRow } from '../../../workspace/staging-repository'
 import { parseCsvText } from '../reader/csv-records'
 import type { DefectCode, RowIssue } from '../validate/issues'
-import type { QuarantineDecision, RowDecision, StageDecision } from '../validate/row-validator'
+import type { QuarantineDecision, RowDecision } from '../validate/row-validator'
 import type { FindingsTally } from './findings'
 
 /** Where a row came from. */
@@ -33,7 +33,43 @@ export type WriteOutcome = 'staged' | 'quarantined' | 'skipped'
 const normaliseForCompare = (s: string) => s.replace(/\r\n?/g, '\n').trim()
 
 /** Content hash of a record's normalised values (delta detection, §8). */
-export const contentHash = (dataJson: string): string => createHash('sha256').update(dataJson).digest('hex')
+export const contentHash = (dataJson: string): string => hash('sha256', dataJson, 'hex')
+
+/**
+ * A staged row ready for the workspace: values serialised, hash computed, references and keys
+ * flattened ([column, target, id, …], [kind, key, …]); what the producer hands the writer.
+ */
+export type PreparedStage = Readonly<{
+  kind: 'stage'
+  sourceId: string
+  dataJson: string
+  contentHash: string
+  warningsJson: string | null
+  archived: boolean
+  updatedAt: string | null
+  refs: ReadonlyArray<string> | null
+  keys: ReadonlyArray<string> | null
+}>
+
+/** A row to write: prepared for staging, or to quarantine. */
+export type PreparedRow = PreparedStage | QuarantineDecision
+
+/** Serialises a staged decision (rows of JSON files and post-read checks). */
+export function prepare(decision: RowDecision): PreparedRow {
+  if (decision.kind === 'quarantine') return decision
+  const dataJson = JSON.stringify(decision.data)
+  return {
+    kind: 'stage',
+    sourceId: decision.sourceId,
+    dataJson,
+    contentHash: contentHash(dataJson),
+    warningsJson: decision.issues.length === 0 ? null : JSON.stringify(decision.issues),
+    archived: decision.archived,
+    updatedAt: decision.updatedAt,
+    refs: decision.refs.length === 0 ? null : decision.refs.flatMap((r) => [r.column, r.target, r.id]),
+    keys: decision.keys.length === 0 ? null : decision.keys.flatMap((k) => [k.kind, k.key]),
+  }
+}
 
 /** Writes decisions of one import. */
 export class RecordWriter {
@@ -56,8 +92,12 @@ export class RecordWriter {
     this.#formats.set(path, format)
   }
 
-  /** Counts a finding for every warning of a staged row. */
-  #countIssues(issues: ReadonlyArray<RowIssue>, origin: RowOrigin, sourceId: string): void {
+  /** Counts a finding for each warning (rows whose warnings the producer did not count). */
+  countIssues(
+    issues: ReadonlyArray<RowIssue>,
+    origin: Pick<RowOrigin, 'file' | 'row'>,
+    sourceId: string,
+  ): void {
     for (const i of issues) {
       this.#tally.add(i.code, {
         file: origin.file,
@@ -96,33 +136,42 @@ export class RecordWriter {
     return 'quarantined'
   }
 
-  /** Writes one decision; `object` is the manifest object the row is staged as. */
+  /** Writes one decision, counting its warnings; `object` is the manifest object it is staged as. */
   write(object: string, decision: RowDecision, origin: RowOrigin, policy: DuplicatePolicy): WriteOutcome {
-    if (decision.kind === 'quarantine') return this.quarantine(object, decision, origin)
-    const dataJson = JSON.stringify(decision.data)
-    const warnings = decision.issues.length === 0 ? null : JSON.stringify(decision.issues)
+    if (decision.kind === 'stage') this.countIssues(decision.issues, origin, decision.sourceId)
+    return this.writePrepared(object, prepare(decision), origin, policy)
+  }
+
+  /** Writes one prepared row (its warnings already counted). */
+  writePrepared(
+    object: string,
+    prepared: PreparedRow,
+    origin: RowOrigin,
+    policy: DuplicatePolicy,
+  ): WriteOutcome {
+    if (prepared.kind === 'quarantine') return this.quarantine(object, prepared, origin)
     const record = {
       object,
-      sourceId: decision.sourceId,
+      sourceId: prepared.sourceId,
       file: origin.file,
       row: origin.row,
       line: origin.line,
       origin: 'file' as const,
-      archived: decision.archived,
-      updatedAt: decision.updatedAt,
-      data: dataJson,
+      archived: prepared.archived,
+      updatedAt: prepared.updatedAt,
+      data: prepared.dataJson,
       raw: origin.raw,
-      contentHash: contentHash(dataJson),
-      warnings,
+      contentHash: prepared.contentHash,
+      warnings: prepared.warningsJson,
     }
     const recordId = this.#repo.insertStaged(this.#importId, record)
     if (recordId !== null) {
-      this.#afterStage(recordId, decision, origin)
+      this.#afterStage(recordId, prepared, origin)
       return 'staged'
     }
     // The id is already staged: settle the duplicate (D21; D42 for association rows and links).
-    const existing = this.#repo.findStaged(this.#importId, object, decision.sourceId)
-    if (existing === undefined) throw new Error(`staged record ${object}/${decision.sourceId} vanished`)
+    const existing = this.#repo.findStaged(this.#importId, object, prepared.sourceId)
+    if (existing === undefined) throw new Error(`staged record ${object}/${prepared.sourceId} vanished`)
     const defect: DefectCode = policy === 'first-kept' ? 'D42' : 'D21'
     if (this.isIdentical(existing, origin)) {
       return this.quarantine(
@@ -132,13 +181,13 @@ export class RecordWriter {
           reason: 'duplicate_row',
           defect,
           message: `An identical copy of ${existing.file} row ${existing.row}.`,
-          sourceId: decision.sourceId,
+          sourceId: prepared.sourceId,
         },
         origin,
       )
     }
     // A tie, or no updated_at: the last in file order wins (§9 D21).
-    const newerWins = policy === 'latest-updated-at' && !isEarlier(decision.updatedAt, existing.updatedAt)
+    const newerWins = policy === 'latest-updated-at' && !isEarlier(prepared.updatedAt, existing.updatedAt)
     if (!newerWins) {
       return this.quarantine(
         object,
@@ -147,7 +196,7 @@ export class RecordWriter {
           reason: 'duplicate_id_conflict',
           defect,
           message: `Same id as ${existing.file} row ${existing.row} with other values; ${policy === 'first-kept' ? 'the first is kept' : 'the later updated_at is kept'}.`,
-          sourceId: decision.sourceId,
+          sourceId: prepared.sourceId,
         },
         origin,
       )
@@ -173,8 +222,8 @@ export class RecordWriter {
     previousFile.quarantined++
     this.#repo.adjustFileCounts(this.#importId, existing.file, -1, 1)
     const again = this.#repo.insertStaged(this.#importId, record)
-    if (again === null) throw new Error(`could not restage ${object}/${decision.sourceId}`)
-    this.#afterStage(again, decision, origin)
+    if (again === null) throw new Error(`could not restage ${object}/${prepared.sourceId}`)
+    this.#afterStage(again, prepared, origin)
     return 'staged'
   }
 
@@ -184,11 +233,18 @@ export class RecordWriter {
     return 'skipped'
   }
 
-  #afterStage(recordId: number, decision: StageDecision, origin: RowOrigin): void {
-    for (const ref of decision.refs)
-      this.#repo.insertRef(this.#importId, recordId, ref.column, ref.target, ref.id)
-    for (const key of decision.keys) this.#repo.insertKey(this.#importId, recordId, key.kind, key.key)
-    this.#countIssues(decision.issues, origin, decision.sourceId)
+  #afterStage(recordId: number, prepared: PreparedStage, origin: RowOrigin): void {
+    const refs = prepared.refs
+    if (refs !== null) {
+      for (let i = 0; i + 2 < refs.length; i += 3) {
+        this.#repo.insertRef(this.#importId, recordId, refs[i]!, refs[i + 1]!, refs[i + 2]!)
+      }
+    }
+    const keys = prepared.keys
+    if (keys !== null) {
+      for (let i = 0; i + 1 < keys.length; i += 2)
+        this.#repo.insertKey(this.#importId, recordId, keys[i]!, keys[i + 1]!)
+    }
     this.#tally.file(origin.file).staged++
   }
 

@@ -28,6 +28,7 @@ import {
   type ValidationContext,
 } from '../validate/validation-context'
 import { stageDataFile } from './data-file-stager'
+import { createProducer, type Producer, type WorkerPolicy } from './producer-pool'
 import { stageDelta } from './delta'
 import { FindingsTally } from './findings'
 import { stageJsonFile } from './json-stager'
@@ -42,6 +43,8 @@ export type StageOptions = OperatorChoices &
     onProgress?: (p: StageProgress) => void
     onLog?: (message: string) => void
     clock?: Clock
+    /** Read and validate in a worker thread: always, never, or for large exports (default auto). */
+    worker?: WorkerPolicy
   }>
 
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024
@@ -150,6 +153,7 @@ export async function stageExport(
   const source = await openExportSource(location)
   const repo = new StagingRepository(workspace)
   let importId: number | null = null
+  let producer: Producer | null = null
   try {
     const manifestEntry = source.files.find((f) => f.path.toLowerCase() === 'manifest.json')
     const manifestText =
@@ -182,6 +186,7 @@ export async function stageExport(
       startedAt: iso(),
       manifest,
     })
+    repo.beginBulk()
     const tally = new FindingsTally()
     const notes: Array<{ file: string | null; reason: string; message: string }> = []
     const id = importId
@@ -244,11 +249,18 @@ export async function stageExport(
       fileFinding,
       observed: new Map(),
     }
+    const exportBytes = plan.files.flatMap((f) => f.parts).reduce((n, p) => n + p.size, 0)
+    producer = await createProducer(source, plan.binaries, {
+      policy: options.worker ?? 'auto',
+      exportBytes,
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    if (producer.parallel) log('Reading and validating in a worker thread.')
     for (const file of plan.files) {
       if (options.signal?.aborted) throw new CancelledError()
       log(`Reading ${file.parts.map((p) => p.path).join(', ')}.`)
       if (file.kind === 'json') await stageJsonFile(ctx, file)
-      else await stageDataFile(ctx, file)
+      else await stageDataFile(ctx, file, producer)
     }
     if (options.signal?.aborted) throw new CancelledError()
     ctx.onProgress({ file: '', rowsDone: ctx.rowsDone, rowsTotal: ctx.rowsDone, phase: 'checking' })
@@ -325,6 +337,8 @@ export async function stageExport(
     }
     throw error
   } finally {
+    repo.endBulk()
+    await producer?.close()
     await source.close()
   }
 }

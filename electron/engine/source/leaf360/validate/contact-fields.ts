@@ -123,13 +123,17 @@ export function classifyEmail(value: string): EmailVerdict {
 
 function isInvalidEmail(value: string): boolean {
   const at = value.indexOf('@')
-  if (at <= 0 || at !== value.lastIndexOf('@')) return true
-  if (/\s/.test(value)) return true
-  const domain = value.slice(at + 1)
-  if (domain.length === 0) return true
-  const labels = domain.split('.')
-  if (labels.length < 2 || (labels[labels.length - 1]?.length ?? 0) < 2) return true
-  return PLACEHOLDER_EMAILS.has(value.toLowerCase())
+  if (at <= 0 || at !== value.lastIndexOf('@') || at === value.length - 1) return true
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    // Whitespace inside (the value is trimmed): space, tab, CR, LF, NBSP and the like.
+    if (c <= 32 || c === 0xa0 || (c >= 0x2000 && c <= 0x200b) || c === 0x3000) return true
+  }
+  const dot = value.lastIndexOf('.')
+  // The domain needs a dot, no empty label at its ends, and a last label of two or more characters.
+  if (dot < at + 2 || value.length - dot - 1 < 2 || value.includes('..', at)) return true
+  // Every known placeholder is short; skip the lower-casing for the rest.
+  return value.length <= 24 && PLACEHOLDER_EMAILS.has(value.toLowerCase())
 }
 
 /**

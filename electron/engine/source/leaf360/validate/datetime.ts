@@ -40,7 +40,10 @@ const API_DATE_CANONICAL = /^\d{4}-\d{2}-\d{2}$/
 const EPOCH_MS = /^\d{13}$/
 const ZERO_DATE = /^0000-00-00(?:[T ]00:00:00)?$/
 
-const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate()
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+const daysIn = (year: number, month: number) =>
+  month === 2 && isLeap(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0)
 
 function validParts(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): boolean {
   return (
@@ -55,6 +58,47 @@ function validParts(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): boo
     s >= 0 &&
     s <= 59
   )
+}
+
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48
+const isDigitAt = (s: string, i: number) => {
+  const c = s.charCodeAt(i)
+  return c >= 48 && c <= 57
+}
+const two = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1)
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.sss]Z` read without a regex (the hot path of api files): the stored form,
+ * 'placeholder' for a D05 value, or null when the text is not in this form.
+ */
+function canonicalApiInstant(raw: string): string | 'placeholder' | null {
+  const len = raw.length
+  if (len !== 20 && len !== 24) return null
+  if (
+    raw.charCodeAt(4) !== 45 ||
+    raw.charCodeAt(7) !== 45 ||
+    raw.charCodeAt(10) !== 84 ||
+    raw.charCodeAt(13) !== 58 ||
+    raw.charCodeAt(16) !== 58 ||
+    raw.charCodeAt(len - 1) !== 90
+  ) {
+    return null
+  }
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigitAt(raw, i)) return null
+  if (
+    len === 24 &&
+    (raw.charCodeAt(19) !== 46 || !isDigitAt(raw, 20) || !isDigitAt(raw, 21) || !isDigitAt(raw, 22))
+  ) {
+    return null
+  }
+  const y = digit(raw, 0) * 1000 + digit(raw, 1) * 100 + two(raw, 2)
+  const mo = two(raw, 5)
+  const d = two(raw, 8)
+  if (!validParts(y, mo, d, two(raw, 11), two(raw, 14), two(raw, 17))) return null
+  const zeroMs =
+    len === 20 || (raw.charCodeAt(20) === 48 && raw.charCodeAt(21) === 48 && raw.charCodeAt(22) === 48)
+  if (isPlaceholderDate(y, mo, d) || (zeroMs && raw.startsWith('1970-01-01T00:00:00'))) return 'placeholder'
+  return len === 24 && zeroMs ? raw.slice(0, 19) + 'Z' : raw
 }
 
 /** Expands a two-digit year: 20YY unless that is over a year after the reference, else 19YY (§9 D04). */
@@ -182,24 +226,15 @@ export function normaliseDatetime(
   order: DayMonthOrder,
 ): string | null {
   // Fast path: the api canonical form, returned as written when it is already in stored form.
-  const canonical = ISO_DATETIME_CANONICAL.exec(raw)
-  if (canonical !== null && ctx.flavour === 'api') {
-    const [, ys, mos, ds, hs, mis, ss, ms] = canonical
-    const y = Number(ys)
-    const mo = Number(mos)
-    const d = Number(ds)
-    if (validParts(y, mo, d, Number(hs), Number(mis), Number(ss))) {
-      if (
-        isPlaceholderDate(y, mo, d) ||
-        (y === 1970 && raw.startsWith('1970-01-01T00:00:00') && Number(ms ?? 0) === 0)
-      ) {
-        sink.warn('D05', column, raw)
-        return null
-      }
-      if (ms === undefined || ms !== '000') return raw
-      return raw.slice(0, 19) + 'Z'
+  if (ctx.flavour === 'api') {
+    const fast = canonicalApiInstant(raw)
+    if (fast === 'placeholder') {
+      sink.warn('D05', column, raw)
+      return null
     }
+    if (fast !== null) return fast
   }
+  const canonical = ISO_DATETIME_CANONICAL.exec(raw)
   if (ZERO_DATE.test(raw)) {
     sink.warn('D05', column, raw)
     return null

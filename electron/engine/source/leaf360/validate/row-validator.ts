@@ -31,7 +31,7 @@ import {
   normalisePhone,
   normaliseZip,
 } from './contact-fields'
-import { newDayMonthOrder, normaliseDate, normaliseDatetime } from './datetime'
+import { formatInstant, newDayMonthOrder, normaliseDate, normaliseDatetime } from './datetime'
 import { EnumMatcher } from './enum-matcher'
 import { IssueList, type DefectCode, type RowIssue } from './issues'
 import {
@@ -275,103 +275,15 @@ function cellReader(
       ? new EnumMatcher(ct.enumOptions === null ? [] : ct.enumOptions, [], ct.enumAliases)
       : null
 
-  const one = (value: string, st: RowState): unknown => {
-    switch (ct.type) {
-      case 'string': {
-        if (ct.allowed !== null && !ct.allowed.includes(value)) {
-          const found = ct.allowed.find((a) => a.toLowerCase() === value.toLowerCase())
-          st.issues.warn('D10', key, value, found === undefined ? 'unmapped' : 'wrong_case')
-          return found ?? value
-        }
-        let text = value
-        const repaired = repairMojibake(text)
-        if (repaired !== null) {
-          st.issues.warn('D25', key, value)
-          text = repaired
-        }
-        if (isName && isAllCapsName(text)) {
-          const clean = normaliseCapsName(text, isLastName)
-          if (clean !== text) {
-            st.issues.warn('D16', key, value)
-            text = clean
-          }
-        }
-        if (STREET_COLUMNS.has(key) && isTbdStreet(text)) {
-          st.issues.warn('D06', key, value)
-          return null
-        }
-        return text
-      }
-      case 'email': {
-        if (NULL_TOKENS.has(value)) {
-          st.issues.warn('D26', key, value, 'null_token')
-          return null
-        }
-        const verdict = checkEmail(value, key, st.issues)
-        if (key === 'email') st.emailValid = verdict === 'valid'
-        return value
-      }
-      case 'phone':
-        if (NULL_TOKENS.has(value)) {
-          st.issues.warn('D03', key, value, 'null_token')
-          return null
-        }
-        return normalisePhone(value, key, st.issues)
-      case 'zip':
-        return NULL_TOKENS.has(value) ? null : normaliseZip(value, key, st.issues)
-      case 'state':
-        return NULL_TOKENS.has(value) ? null : value.toUpperCase()
-      case 'int':
-        return NULL_TOKENS.has(value) ? null : normaliseInt(value, flavour, key, st.issues)
-      case 'decimal':
-        return NULL_TOKENS.has(value) ? null : normaliseDecimal(value, flavour, key, st.issues)
-      case 'money':
-        return NULL_TOKENS.has(value) ? null : normaliseMoney(value, flavour, key, st.issues)
-      case 'pct':
-        return NULL_TOKENS.has(value) ? null : normalisePct(value, flavour, key, st.issues)
-      case 'prob':
-        return NULL_TOKENS.has(value) ? null : normaliseProb(value, key, st.issues)
-      case 'bool':
-        return NULL_TOKENS.has(value) ? null : normaliseBool(value, flavour, key, st.issues)
-      case 'date':
-        return NULL_TOKENS.has(value) ? null : normaliseDate(value, dateCtx, key, st.issues, order)
-      case 'datetime':
-        return NULL_TOKENS.has(value) ? null : normaliseDatetime(value, dateCtx, key, st.issues, order)
-      case 'enum': {
-        if (NULL_TOKENS.has(value) || matcher === null) return null
-        const m = matcher.match(value, flavour)
-        if (m.d10) st.issues.warn('D10', key, value, m.how.replace(/-/g, '_'))
-        return m.value
-      }
-      case 'key':
-        // Pipelines and stages are resolved row-wide (they depend on each other); other keys as written.
-        return NULL_TOKENS.has(value) ? null : value
-      case 'owner': {
-        if (NULL_TOKENS.has(value)) return null
-        const id =
-          flavour === 'ui' && uiRendering === 'owner-name'
-            ? resolveOwnerName(value, key, ctx, st)
-            : normaliseRefId(value, key, st.issues)
-        if (id !== null) st.refs.push({ column: key, target: 'owners', id })
-        return id
-      }
-      case 'id': {
-        if (NULL_TOKENS.has(value)) return null
-        if (target === 'teams' && flavour === 'ui' && uiRendering === 'team-name') {
-          const teamId = ctx.teamNames?.get(looseKey(value))
-          if (teamId === undefined) {
-            st.issues.warn('D11', key, value, 'unknown_team_name')
-            return null
-          }
-          st.refs.push({ column: key, target: 'teams', id: teamId })
-          return teamId
-        }
-        const id = normaliseRefId(value, key, st.issues)
-        if (id !== null && target !== null) st.refs.push({ column: key, target, id })
-        return id
-      }
-    }
-  }
+  const one = specialisedReader(key, ct, flavour, dateCtx, order, matcher, {
+    isName,
+    isLastName,
+    isStreet: STREET_COLUMNS.has(key),
+    target,
+    ownerNames: flavour === 'ui' && uiRendering === 'owner-name',
+    teamNames: target === 'teams' && flavour === 'ui' && uiRendering === 'team-name',
+    ctx,
+  })
 
   if (!ct.multi) return one
   return (value, st) => {
@@ -382,6 +294,138 @@ function cellReader(
       if (v !== null) out.push(v)
     }
     return out
+  }
+}
+
+/** A null token (§5) of a non-string column; the length test spares the hash of long values. */
+const isNullToken = (value: string) => value.length <= 4 && NULL_TOKENS.has(value)
+
+type ReaderTraits = Readonly<{
+  isName: boolean
+  isLastName: boolean
+  isStreet: boolean
+  target: RefTarget | null
+  ownerNames: boolean
+  teamNames: boolean
+  ctx: ValidationContext
+}>
+
+/**
+ * The reader of one column's type, chosen once when the header is compiled, so reading a cell
+ * runs no type dispatch.
+ */
+function specialisedReader(
+  key: string,
+  ct: ColumnType,
+  flavour: 'api' | 'ui',
+  dateCtx: ValidationContext['dates'],
+  order: ReturnType<typeof newDayMonthOrder>,
+  matcher: EnumMatcher | null,
+  t: ReaderTraits,
+): CellReader {
+  switch (ct.type) {
+    case 'string': {
+      const allowed = ct.allowed
+      return (value, st) => {
+        if (allowed !== null && !allowed.includes(value)) {
+          const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase())
+          st.issues.warn('D10', key, value, found === undefined ? 'unmapped' : 'wrong_case')
+          return found ?? value
+        }
+        let text = value
+        const repaired = repairMojibake(text)
+        if (repaired !== null) {
+          st.issues.warn('D25', key, value)
+          text = repaired
+        }
+        if (t.isName && isAllCapsName(text)) {
+          const clean = normaliseCapsName(text, t.isLastName)
+          if (clean !== text) {
+            st.issues.warn('D16', key, value)
+            text = clean
+          }
+        }
+        if (t.isStreet && isTbdStreet(text)) {
+          st.issues.warn('D06', key, value)
+          return null
+        }
+        return text
+      }
+    }
+    case 'email':
+      return (value, st) => {
+        if (isNullToken(value)) {
+          st.issues.warn('D26', key, value, 'null_token')
+          return null
+        }
+        const verdict = checkEmail(value, key, st.issues)
+        if (key === 'email') st.emailValid = verdict === 'valid'
+        return value
+      }
+    case 'phone':
+      return (value, st) => {
+        if (isNullToken(value)) {
+          st.issues.warn('D03', key, value, 'null_token')
+          return null
+        }
+        return normalisePhone(value, key, st.issues)
+      }
+    case 'zip':
+      return (value, st) => (isNullToken(value) ? null : normaliseZip(value, key, st.issues))
+    case 'state':
+      return (value) => (isNullToken(value) ? null : value.toUpperCase())
+    case 'int':
+      return (value, st) => (isNullToken(value) ? null : normaliseInt(value, flavour, key, st.issues))
+    case 'decimal':
+      return (value, st) => (isNullToken(value) ? null : normaliseDecimal(value, flavour, key, st.issues))
+    case 'money':
+      return (value, st) => (isNullToken(value) ? null : normaliseMoney(value, flavour, key, st.issues))
+    case 'pct':
+      return (value, st) => (isNullToken(value) ? null : normalisePct(value, flavour, key, st.issues))
+    case 'prob':
+      return (value, st) => (isNullToken(value) ? null : normaliseProb(value, key, st.issues))
+    case 'bool':
+      return (value, st) => (isNullToken(value) ? null : normaliseBool(value, flavour, key, st.issues))
+    case 'date':
+      return (value, st) => (isNullToken(value) ? null : normaliseDate(value, dateCtx, key, st.issues, order))
+    case 'datetime':
+      return (value, st) =>
+        isNullToken(value) ? null : normaliseDatetime(value, dateCtx, key, st.issues, order)
+    case 'enum':
+      return (value, st) => {
+        if (isNullToken(value) || matcher === null) return null
+        const m = matcher.match(value, flavour)
+        if (m.d10) st.issues.warn('D10', key, value, m.how.replace(/-/g, '_'))
+        return m.value
+      }
+    case 'key':
+      // Pipelines and stages are resolved row-wide (they depend on each other); other keys as written.
+      return (value) => (isNullToken(value) ? null : value)
+    case 'owner':
+      return (value, st) => {
+        if (isNullToken(value)) return null
+        const id = t.ownerNames
+          ? resolveOwnerName(value, key, t.ctx, st)
+          : normaliseRefId(value, key, st.issues)
+        if (id !== null) st.refs.push({ column: key, target: 'owners', id })
+        return id
+      }
+    case 'id':
+      return (value, st) => {
+        if (isNullToken(value)) return null
+        if (t.teamNames) {
+          const teamId = t.ctx.teamNames?.get(looseKey(value))
+          if (teamId === undefined) {
+            st.issues.warn('D11', key, value, 'unknown_team_name')
+            return null
+          }
+          st.refs.push({ column: key, target: 'teams', id: teamId })
+          return teamId
+        }
+        const id = normaliseRefId(value, key, st.issues)
+        if (id !== null && t.target !== null) st.refs.push({ column: key, target: t.target, id })
+        return id
+      }
   }
 }
 
@@ -563,6 +607,7 @@ export function compileRowValidator(
   const missingRequired = missing.filter((c) => !c.nullable && c.name !== spec.idColumn)
   const bodies = planned.filter((p) => p.columnType.body)
   const state: RowState = { issues: new IssueList(), refs: [], keys: [], emailValid: false }
+  const exportedAt = ctx.exportedAtMs === null ? null : formatInstant(ctx.exportedAtMs)
 
   const validate = (input: InputRow): RowDecision => {
     const fields = input.fields
@@ -670,7 +715,7 @@ export function compileRowValidator(
 
     const archived = data['archived'] === true
     const updatedAt = typeof data['updated_at'] === 'string' ? data['updated_at'] : null
-    timestampRules(spec, data, issues, ctx)
+    timestampRules(data, issues, exportedAt)
     return {
       kind: 'stage',
       sourceId,
@@ -736,6 +781,17 @@ function cleanCell(raw: string, p: PlannedColumn, issues: IssueList): string {
   return v
 }
 
+/** Records a reference from an id column whose target another column names. */
+function refBy(
+  data: Record<string, unknown>,
+  st: RowState,
+  idColumn: string,
+  target: RefTarget | null,
+): void {
+  const id = data[idColumn]
+  if (typeof id === 'string' && target !== null) st.refs.push({ column: idColumn, target, id })
+}
+
 /** Row rules that need several columns: deals' pipeline and stage (D29), TBD subject (D06). */
 function objectRules(
   spec: DataFileSpec,
@@ -746,22 +802,18 @@ function objectRules(
 ): void {
   // Ids whose target depends on another column: association ends (§4.7), engagement links (§4.8),
   // enrolled objects (§4.11).
-  const refBy = (idColumn: string, target: RefTarget | null) => {
-    const id = data[idColumn]
-    if (typeof id === 'string' && target !== null) st.refs.push({ column: idColumn, target, id })
-  }
   if (spec.identity !== null && spec.object !== 'engagement_associations') {
-    refBy('from_id', targetOfObjectType(data['from_object_type']))
-    refBy('to_id', targetOfObjectType(data['to_object_type']))
+    refBy(data, st, 'from_id', targetOfObjectType(data['from_object_type']))
+    refBy(data, st, 'to_id', targetOfObjectType(data['to_object_type']))
     return
   }
   if (spec.object === 'engagement_associations') {
-    refBy('engagement_id', 'engagements')
-    refBy('object_id', targetOfObjectType(data['object_type']))
+    refBy(data, st, 'engagement_id', 'engagements')
+    refBy(data, st, 'object_id', targetOfObjectType(data['object_type']))
     return
   }
   if (spec.object === 'workflow_enrollments') {
-    refBy('object_id', targetOfObjectType(data['object_type']))
+    refBy(data, st, 'object_id', targetOfObjectType(data['object_type']))
     return
   }
   if (spec.object !== 'deals') return
@@ -809,25 +861,23 @@ function objectRules(
   if (issues.items.some((i) => i.code === 'D06' && i.column === 'subject_address')) data['subject_tbd'] = true
 }
 
+/** Is ISO instant `a` earlier than `b`? Same-length stored forms compare as text, others parsed. */
+const earlier = (a: string, b: string) => (a.length === b.length ? a < b : Date.parse(a) < Date.parse(b))
+
 /** D39: updated before created, created after the export, completed before created. */
-function timestampRules(
-  spec: DataFileSpec,
-  data: Record<string, unknown>,
-  issues: IssueList,
-  ctx: ValidationContext,
-): void {
-  const created = typeof data['created_at'] === 'string' ? Date.parse(data['created_at']) : Number.NaN
-  if (Number.isNaN(created)) return
-  const updated = typeof data['updated_at'] === 'string' ? Date.parse(data['updated_at']) : Number.NaN
-  if (updated < created)
-    issues.warn('D39', 'updated_at', String(data['updated_at']), 'updated_before_created')
-  if (ctx.exportedAtMs !== null && created > ctx.exportedAtMs) {
-    issues.warn('D39', 'created_at', String(data['created_at']), 'created_after_export')
+function timestampRules(data: Record<string, unknown>, issues: IssueList, exportedAt: string | null): void {
+  const created = data['created_at']
+  if (typeof created !== 'string') return
+  const updated = data['updated_at']
+  if (typeof updated === 'string' && earlier(updated, created)) {
+    issues.warn('D39', 'updated_at', updated, 'updated_before_created')
   }
-  const completed = typeof data['completed_at'] === 'string' ? Date.parse(data['completed_at']) : Number.NaN
-  if (completed < created)
-    issues.warn('D39', 'completed_at', String(data['completed_at']), 'completed_before_created')
-  void spec
+  if (exportedAt !== null && earlier(exportedAt, created))
+    issues.warn('D39', 'created_at', created, 'created_after_export')
+  const completed = data['completed_at']
+  if (typeof completed === 'string' && earlier(completed, created)) {
+    issues.warn('D39', 'completed_at', completed, 'completed_before_created')
+  }
 }
 
 /** Dedupe keys of a contact: a valid e-mail, each E.164 phone, name with address. */

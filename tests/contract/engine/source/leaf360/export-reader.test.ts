@@ -125,6 +125,17 @@ describe('export containers (§2)', () => {
     })
   })
 
+  it('stages the same records, findings and counts when a worker thread reads and validates', async () => {
+    const dir = tempDir()
+    const root = writeExport(join(dir, ROOT), richFixture('api'))
+    const zip = await zipFolder(root, join(dir, 'rooted.zip'), { rootFolder: ROOT })
+    const inThread = await stageAt(dir, zip, 'never')
+    const inWorker = await stageAt(dir, zip, 'always')
+    expect(inWorker.signature).toEqual(inThread.signature)
+    expect(inWorker.report.objects).toEqual(inThread.report.objects)
+    expect(inWorker.report.findings).toEqual(inThread.report.findings)
+  })
+
   it('refuses a tampered zip whole, naming every bad entry, before anything is staged', async () => {
     const dir = tempDir()
     const root = writeExport(join(dir, 'src'), richFixture('api'))
