@@ -28,6 +28,8 @@ export type StageReport = Readonly<{
   delta: Readonly<Record<string, Readonly<Record<string, number>>>>
   /** Notes that are no defect (case-insensitive names, newer minor version, …). */
   notes: ReadonlyArray<Readonly<{ file: string | null; reason: string; message: string }>>
+  /** Whether data files were read and validated in a worker thread. */
+  readInWorker: boolean
   durationMs: number
 }>
 

@@ -317,6 +317,7 @@ export async function stageExport(
       quarantineReasons: tally.quarantineObject(),
       delta,
       notes,
+      readInWorker: producer.parallel,
       durationMs: Math.round(clock.monotonic() - startedMs),
     }
     repo.finishImport(importId, 'finished', iso(), report)

@@ -91,12 +91,12 @@ for (const flavour of ['api', 'ui'] as const) {
 describe('export containers (§2)', () => {
   const tempDir = useTempDirs()
 
-  async function stageAt(dir: string, location: string) {
+  async function stageAt(dir: string, location: string, worker: 'always' | 'never' = 'never') {
     const workspace = Workspace.create(join(dir, `w-${Math.random().toString(36).slice(2)}`), {
       appVersion: 't',
     })
     try {
-      const report = await stageExport(workspace, location)
+      const report = await stageExport(workspace, location, { worker })
       return { report, signature: stagedSignature(new StagingRepository(workspace), report) }
     } finally {
       workspace.close()
@@ -131,6 +131,7 @@ describe('export containers (§2)', () => {
     const zip = await zipFolder(root, join(dir, 'rooted.zip'), { rootFolder: ROOT })
     const inThread = await stageAt(dir, zip, 'never')
     const inWorker = await stageAt(dir, zip, 'always')
+    expect([inThread.report.readInWorker, inWorker.report.readInWorker]).toEqual([false, true])
     expect(inWorker.signature).toEqual(inThread.signature)
     expect(inWorker.report.objects).toEqual(inThread.report.objects)
     expect(inWorker.report.findings).toEqual(inThread.report.findings)
