@@ -227,27 +227,41 @@ function mayHaveApplied(entry: JournalEntry): { applies: boolean; uncertain: boo
   return { applies: entry.outcome.verdict === 'retriable', uncertain: true }
 }
 
-/** The close activity a Win/Lose action created, when the loader chose its id (`OpportunityClose.activityid`). */
-function closeActivityOf(entry: JournalEntry): string | null {
-  if (entry.operation !== 'action' || !isRecord(entry.request)) return null
-  const body = entry.request['body']
-  if (!isRecord(body)) return null
-  const close = body['OpportunityClose']
-  if (!isRecord(close)) return null
-  const id = close['activityid']
-  return typeof id === 'string' && id !== '' ? id : null
-}
-
 const isCloseAction = (entry: JournalEntry): boolean => {
   if (entry.operation !== 'action' || !isRecord(entry.request)) return false
   const path = entry.request['path']
   return typeof path === 'string' && /(Win|Lose)Opportunity$/.test(path)
 }
 
+/** The `OpportunityClose` entity of a Win/Lose action's body, if any. */
+function closeEntityOf(entry: JournalEntry): Readonly<Record<string, unknown>> | null {
+  if (!isRecord(entry.request)) return null
+  const body = entry.request['body']
+  if (!isRecord(body)) return null
+  const close = body['OpportunityClose']
+  return isRecord(close) ? close : null
+}
+
+/** The close activity's id a Win/Lose action created: the loader chooses it (`OpportunityClose.activityid`). */
+function closeActivityOf(entry: JournalEntry): string | null {
+  const id = closeEntityOf(entry)?.['activityid']
+  return typeof id === 'string' && id !== '' ? id : null
+}
+
+/** The opportunity a Win/Lose action closed (`opportunityid@odata.bind`: `/opportunities(<id>)`). */
+function closedOpportunityOf(entry: JournalEntry): string | null {
+  const bind = closeEntityOf(entry)?.['opportunityid@odata.bind']
+  if (typeof bind !== 'string') return null
+  const m = /opportunities\(([0-9a-fA-F-]{36})\)/.exec(bind)
+  return m === null ? null : m[1]!.toLowerCase()
+}
+
 type Group = {
   table: string
   entitySet: string
+  /** The source key of the record's first intent (its load); child steps say `deal-1#close`. */
   sourceKey: string
+  keys: Set<string>
   id: string | null
   created: boolean
   uncertain: boolean
@@ -271,9 +285,19 @@ const primaryKeyOf = (table: string): string | null =>
       ? 'businessprocessflowinstanceid'
       : null)
 
+const idOf = (entry: JournalEntry): string | null => {
+  const id = entry.outcome?.targetId ?? entry.targetId
+  return id === null || id === '' ? null : id.toLowerCase()
+}
+
 /**
  * Plans the undo of one migrate run from its journal (any order; sorted here). Pure: the same
  * journal and inputs always give the same steps.
+ *
+ * A record's intents are grouped by its id (or, without one, its source key): its load, a
+ * second-pass parent link, a state change. A Win/Lose action is journaled on the close activity
+ * it creates (the loader's phases.ts), with the opportunity's state as its before-image; that
+ * image goes to the opportunity, so a pre-existing opportunity is reopened.
  */
 export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanInputs = {}): RollbackPlan {
   const created = inputs.createdByRun ?? new Set<string>()
@@ -282,16 +306,27 @@ export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanI
   const groups = new Map<string, Group>()
   const warnings: PlanWarning[] = []
 
-  const groupOf = (table: string, entitySet: string, sourceKey: string): Group => {
-    const key = recordKey(table, sourceKey)
+  // Every source key that some intent names with an id, so an id-less intent of it joins that record.
+  const idOfKey = new Map<string, string>()
+  for (const e of sorted) {
+    const id = idOf(e)
+    if (id !== null && !idOfKey.has(recordKey(e.table, e.sourceKey)))
+      idOfKey.set(recordKey(e.table, e.sourceKey), id)
+  }
+
+  const groupOf = (table: string, entitySet: string, sourceKey: string, id: string | null): Group => {
+    const resolved = id ?? idOfKey.get(recordKey(table, sourceKey)) ?? null
+    const key =
+      resolved === null ? `${table}\u0000key\u0000${sourceKey}` : `${table}\u0000id\u0000${resolved}`
     let g = groups.get(key)
     if (g === undefined) {
       g = {
         table,
         entitySet,
         sourceKey,
-        id: null,
-        created: created.has(key),
+        keys: new Set(),
+        id: resolved,
+        created: false,
         uncertain: false,
         newestSeq: 0,
         seqs: [],
@@ -301,14 +336,15 @@ export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanI
       }
       groups.set(key, g)
     }
+    g.keys.add(sourceKey)
+    if (created.has(recordKey(table, sourceKey))) g.created = true
     return g
   }
 
   for (const entry of sorted) {
     const { applies, uncertain } = mayHaveApplied(entry)
     if (!applies) continue
-    const g = groupOf(entry.table, entry.entitySet, entry.sourceKey)
-    g.id = entry.outcome?.targetId ?? entry.targetId ?? g.id
+    const g = groupOf(entry.table, entry.entitySet, entry.sourceKey, idOf(entry))
     g.uncertain ||= uncertain
     g.newestSeq = Math.max(g.newestSeq, entry.seq)
     g.seqs.push(entry.seq)
@@ -316,32 +352,45 @@ export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanI
       g.deletedByRun = true
       continue
     }
+    const close = isCloseAction(entry)
     if (entry.existed === false) {
       g.created = true
-    } else if (entry.existed === true) {
+    } else if (!close) {
       if (isRecord(entry.beforeImage)) g.images.push(entry.beforeImage)
-      else g.missingImage = true
-    } else if (isRecord(entry.beforeImage)) {
-      g.images.push(entry.beforeImage)
+      else if (entry.existed === true) g.missingImage = true
     }
+    if (!close) continue
 
-    if (isCloseAction(entry)) {
-      const closeId = closeActivityOf(entry)
-      if (closeId !== null) {
-        const close = groupOf('opportunityclose', 'opportunitycloses', `${entry.sourceKey}#close`)
-        close.id = closeId
-        close.created = true
-        close.uncertain ||= uncertain
-        close.newestSeq = Math.max(close.newestSeq, entry.seq)
-        close.seqs.push(entry.seq)
-      } else if (!created.has(recordKey(entry.table, entry.sourceKey)) && entry.existed !== false) {
-        warnings.push({
-          code: 'close-activity-unknown',
-          table: 'opportunityclose',
-          sourceKey: entry.sourceKey,
-          message: `The close activity of ${entry.sourceKey} has no id in the journal; it stays after the opportunity is reopened. Delete it in Dynamics.`,
-        })
-      }
+    // The action's own record is the close activity; make sure it is addressed by its id.
+    const closeId = closeActivityOf(entry)
+    if (g.id === null && closeId !== null) g.id = closeId.toLowerCase()
+    if (entry.table !== 'opportunityclose' && closeId !== null) {
+      const activity = groupOf(
+        'opportunityclose',
+        'opportunitycloses',
+        `${entry.sourceKey}#close`,
+        closeId.toLowerCase(),
+      )
+      activity.created = true
+      activity.uncertain ||= uncertain
+      activity.newestSeq = Math.max(activity.newestSeq, entry.seq)
+      activity.seqs.push(entry.seq)
+    } else if (closeId === null) {
+      warnings.push({
+        code: 'close-activity-unknown',
+        table: 'opportunityclose',
+        sourceKey: entry.sourceKey,
+        message: `The close activity of ${entry.sourceKey} has no id in the journal; if its opportunity existed before the run, delete the close activity in Dynamics.`,
+      })
+    }
+    // The opportunity's state before the close, to reopen it unless the run created it.
+    const opportunityId = closedOpportunityOf(entry)
+    if (opportunityId !== null) {
+      const parentKey = entry.sourceKey.replace(/#close$/, '')
+      const opportunity = groupOf('opportunity', 'opportunities', parentKey, opportunityId)
+      // Its position stays its own newest write: the close activity, a child, goes first.
+      opportunity.seqs.push(entry.seq)
+      if (isRecord(entry.beforeImage)) opportunity.images.push(entry.beforeImage)
     }
   }
 

@@ -95,39 +95,108 @@ describe('planRollback', () => {
   })
 
   it('reopens a pre-existing opportunity the run won and deletes the close activity it created', () => {
+    const opp = '0a5e0000-0000-4000-8000-000000000005'
+    const close = '0c105e00-0000-4000-8000-000000000005'
     const plan = planRollback([
       entry({
         table: 'opportunity',
         sourceKey: 'deal-5',
+        phase: 'opportunities',
+        existed: true,
+        targetId: opp,
+        beforeImage: { name: 'Old name', _customerid_value: null },
+      }),
+      // As phases.ts journals a Win: on the close activity it creates, with the opportunity's state.
+      entry({
+        table: 'opportunityclose',
+        entitySet: 'opportunitycloses',
+        sourceKey: 'deal-5#close',
         phase: 'status',
         step: 'close',
         operation: 'action',
-        existed: true,
-        targetId: 'opp-5',
-        beforeImage: { statecode: 0, statuscode: 2, actualclosedate: null },
+        existed: false,
+        targetId: close,
+        beforeImage: { opportunityid: opp, statecode: 0, statuscode: 2 },
         request: {
           method: 'POST',
           path: 'WinOpportunity',
-          body: { Status: 3, OpportunityClose: { activityid: 'close-5', subject: 'Won' } },
+          body: {
+            Status: 3,
+            OpportunityClose: { activityid: close, 'opportunityid@odata.bind': `/opportunities(${opp})` },
+          },
         },
       }),
     ])
     expect(plan.steps.map((s) => [s.kind, s.table, s.address])).toEqual([
-      ['reopen', 'opportunity', { id: 'opp-5' }],
-      ['restore', 'opportunity', { id: 'opp-5' }],
-      ['delete', 'opportunityclose', { id: 'close-5' }],
+      ['reopen', 'opportunity', { id: opp }],
+      ['restore', 'opportunity', { id: opp }],
+      ['delete', 'opportunityclose', { id: close }],
     ])
     expect(plan.steps[0]!.body).toEqual({ statecode: 0, statuscode: 2 })
-    expect(plan.steps[1]!.body).toEqual({ actualclosedate: null })
+    expect(plan.steps[1]!.body).toEqual({ name: 'Old name', 'customerid_account@odata.bind': null })
+    expect(plan.steps[0]!.sourceKey).toBe('deal-5')
   })
 
-  it('warns when a close of a pre-existing opportunity left no close activity id', () => {
+  it('only deletes an opportunity the run created and closed, with its close activity and BPF instance', () => {
+    const opp = '0a5e0000-0000-4000-8000-000000000006'
+    const plan = planRollback([
+      entry({ table: 'opportunity', sourceKey: 'deal-6', targetId: opp }),
+      entry({
+        table: 'opportunitysalesprocess',
+        entitySet: 'opportunitysalesprocesses',
+        sourceKey: 'deal-6#bpf',
+        targetId: 'bpf-6',
+      }),
+      entry({
+        table: 'opportunityclose',
+        entitySet: 'opportunitycloses',
+        sourceKey: 'deal-6#close',
+        operation: 'action',
+        existed: false,
+        targetId: 'close-6',
+        beforeImage: { statecode: 0, statuscode: 1 },
+        request: {
+          method: 'POST',
+          path: 'LoseOpportunity',
+          body: {
+            Status: 4,
+            OpportunityClose: { activityid: 'close-6', 'opportunityid@odata.bind': `/opportunities(${opp})` },
+          },
+        },
+      }),
+    ])
+    expect(plan.steps.map((s) => [s.kind, s.table])).toEqual([
+      ['delete', 'opportunityclose'],
+      ['delete', 'opportunitysalesprocess'],
+      ['delete', 'opportunity'],
+    ])
+    expect(plan.warnings).toEqual([])
+  })
+
+  it('groups a record created by the run with its later steps by id (parent link, completion)', () => {
+    const plan = planRollback([
+      entry({ table: 'phonecall', sourceKey: 'call-1', targetId: 'PC-1' }),
+      entry({
+        table: 'phonecall',
+        sourceKey: 'call-1',
+        step: 'complete',
+        operation: 'update',
+        existed: true,
+        targetId: 'pc-1',
+        beforeImage: { statecode: 0, statuscode: 1 },
+      }),
+    ])
+    expect(plan.steps.map((s) => [s.kind, s.address])).toEqual([['delete', { id: 'pc-1' }]])
+  })
+
+  it('warns when a close left no close activity id', () => {
     const plan = planRollback([
       entry({
         table: 'opportunity',
-        sourceKey: 'deal-6',
+        sourceKey: 'deal-7',
         operation: 'action',
         existed: true,
+        targetId: null,
         beforeImage: { statecode: 0, statuscode: 1 },
         request: { method: 'POST', path: 'LoseOpportunity', body: { Status: 4, OpportunityClose: {} } },
       }),
