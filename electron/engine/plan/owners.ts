@@ -111,6 +111,8 @@ export function matchOwners(inputs: OwnerMatchInputs): OwnersReport {
       }
     } else if (fallback) {
       assignedTo = fallback
+      if (records > 0)
+        note = `Goes to the fallback owner: ${status === 'disabled' ? 'the Dynamics user is disabled' : o === undefined ? 'not in owners.csv' : o.email === null ? 'no e-mail in Leaf360' : 'no Dynamics user has this e-mail'}.`
     }
     if (note === null && assignedTo === null && records > 0) {
       note =

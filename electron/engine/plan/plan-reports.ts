@@ -349,7 +349,7 @@ export function ownersReport(r: OwnersReport): ReportDocument {
     ],
     sections: [
       {
-        heading: 'Decision needed',
+        heading: r.ready ? 'Owner decisions' : 'Decision needed',
         paragraphs: r.ready
           ? ['Every record has a valid, enabled owner.']
           : [

@@ -75,14 +75,17 @@ export const processDefinitionFile = (pipelineId: string): string =>
 
 function purposeOf(f: FieldMapping, column: CustomColumn): PlannedColumn['purpose'] {
   if (f.transform.kind === 'source-key') return 'source-id'
-  if (/_Source(Created|Modified)On$/.test(column.schemaName) || /_SourceOwner$/.test(column.schemaName))
-    return 'original-time'
+  if (/_Source(Created|Modified)On$/.test(column.schemaName)) return 'original-time'
+  if (/_SourceOwner$/.test(column.schemaName)) return 'original-user'
   if (f.transform.kind === 'stage-entered') return 'stage-entered'
   if (/_Cf[A-Z0-9]/.test(column.schemaName)) return 'custom-property'
   return 'mapped'
 }
 
 const severityRank = { blocker: 0, warning: 1, info: 2 } as const
+
+const plural = (n: number, noun: string): string =>
+  `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`
 
 function compatible(planned: PlannedColumn, existing: AuditColumn): boolean {
   if (existing.attributeType !== ATTRIBUTE_TYPE[planned.type]) return false
@@ -372,7 +375,7 @@ export function computeSchemaPlan(inputs: SchemaPlanInputs): SchemaPlan {
       warn(
         'pipeline-crosswalked',
         'info',
-        `The archived pipeline ${p.label} (${deals} deals) gets no process of its own: its stages map to ${ownProcess(defaultPipeline.pipelineId).label} stages through the crosswalk.`,
+        `The archived pipeline ${p.label} (${plural(deals, 'deal')}) gets no process of its own: its stages map to ${ownProcess(defaultPipeline.pipelineId).label} stages through the crosswalk.`,
       )
       continue
     }
@@ -397,7 +400,7 @@ export function computeSchemaPlan(inputs: SchemaPlanInputs): SchemaPlan {
       warn(
         'pipeline-archived-kept',
         'warning',
-        `The archived pipeline ${p.label} still holds ${deals} deals without a crosswalk; it gets its own process. Review its stages.`,
+        `The archived pipeline ${p.label} still holds ${plural(deals, 'deal')} without a crosswalk; it gets its own process. Review its stages.`,
       )
     }
     const stages: PlannedStage[] = []
@@ -409,7 +412,7 @@ export function computeSchemaPlan(inputs: SchemaPlanInputs): SchemaPlan {
         warn(
           'stage-archived-kept',
           'warning',
-          `The archived stage ${s.label} of ${p.label} still holds ${deals} deals; it is kept as a process stage. Move those deals or keep the stage.`,
+          `The archived stage ${s.label} of ${p.label} still holds ${plural(deals, 'deal')}; it is kept as a process stage. Move those deals or keep the stage.`,
         )
       }
       stages.push({
@@ -493,7 +496,7 @@ export function computeSchemaPlan(inputs: SchemaPlanInputs): SchemaPlan {
     warn(
       'attachments-over-limit',
       'warning',
-      `${over.length}${over.length === facts.attachments.largest.length ? '+' : ''} attachments exceed the environment's upload limit of ${limitBytes.toLocaleString('en-US')} bytes (Base64); the largest is ${biggest.name || biggest.fileId} at ${biggest.bytes.toLocaleString('en-US')} bytes. They are not loaded and go to the oversized-file manifest; raise organization.maxuploadfilesize (up to 131,072,000) to load them.`,
+      `${over.length}${over.length === facts.attachments.largest.length ? '+' : ''} ${over.length === 1 ? 'attachment exceeds' : 'attachments exceed'} the environment's upload limit of ${limitBytes.toLocaleString('en-US')} bytes (Base64); the largest is ${biggest.name || biggest.fileId} at ${biggest.bytes.toLocaleString('en-US')} bytes. They are not loaded and go to the oversized-file manifest; raise organization.maxuploadfilesize (up to 131,072,000) to load them.`,
     )
   }
 

@@ -190,6 +190,14 @@ export function readSourceFacts(
       .map((r) => [r.object, r.n]),
   )
 
+  // The profile's inventory names the column header; the definitions carry the label people know.
+  const labels = new Map<string, string>()
+  for (const object of CUSTOM_OBJECTS) {
+    for (const p of docs(`property_definitions_${object}`)) {
+      if (typeof p['name'] === 'string' && typeof p['label'] === 'string' && p['label'].trim() !== '')
+        labels.set(`${object}.${p['name']}`, p['label'].trim())
+    }
+  }
   const customProperties: CustomPropertyInput[] = []
   const undeclaredColumns: Array<{ object: string; name: string }> = []
   for (const f of profile?.customFields ?? []) {
@@ -202,7 +210,7 @@ export function readSourceFacts(
     customProperties.push({
       object: f.object as CustomPropertyInput['object'],
       name: f.name,
-      label: f.header,
+      label: labels.get(`${f.object}.${f.name}`) ?? f.header,
       targetType: customPropertyType(f.inferredTargetType),
       archived: f.archived,
     })

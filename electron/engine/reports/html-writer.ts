@@ -20,7 +20,7 @@ h1{font-size:1.7rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:2rem 0 .6rem;bo
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:1rem 0}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 ul.notes{list-style:none;padding:0}ul.notes li{padding:.4rem .7rem;margin:.3rem 0;border-left:4px solid #7aa18b;background:#f1f6f3}
 ul.notes li.warning{border-color:#d09a1e;background:#fdf6e4}ul.notes li.error{border-color:#c0392b;background:#fbeceb}
-table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.4rem 0 1rem}th,td{border:1px solid #d7e2db;padding:.3rem .5rem;text-align:left;vertical-align:top}
+.scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.4rem 0 1rem}th,td{border:1px solid #d7e2db;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#e8f0eb;position:sticky;top:0}tr:nth-child(even) td{background:#fafcfb}
 pre{background:#f4f6f5;border:1px solid #d7e2db;padding:.8rem;overflow:auto;font-size:.8rem;max-height:30rem}
 @media print{th{position:static}pre{max-height:none}}
@@ -35,7 +35,7 @@ function table(t: ReportTable): string {
         `<tr>${t.columns.map((c) => `<td>${escapeHtml(cellText(r[c.key] ?? null))}</td>`).join('')}</tr>`,
     )
     .join('\n')
-  return `<table id="${escapeHtml(t.id)}"><caption class="muted">${escapeHtml(t.title)} (${t.rows.length})</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`
+  return `<div class="scroll"><table id="${escapeHtml(t.id)}"><caption class="muted">${escapeHtml(t.title)} (${t.rows.length})</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`
 }
 
 /** The report as an HTML document. */

@@ -114,7 +114,7 @@ export type PlannedColumn = Readonly<{
   /** Picklists: the options, from the value map (unmapped values are not options). */
   options: ReadonlyArray<Readonly<{ value: number; label: string }>> | null
   optionSet: string | null
-  purpose: 'source-id' | 'original-time' | 'stage-entered' | 'mapped' | 'custom-property'
+  purpose: 'source-id' | 'original-time' | 'original-user' | 'stage-entered' | 'mapped' | 'custom-property'
   /** Where the values come from (`contacts.loan_status`), empty for derived values. */
   sources: ReadonlyArray<string>
   state: PlanItemState
