@@ -15,8 +15,11 @@ import { silentLogger, type Logger } from './logger'
 import { appHandlers } from './services/app-service'
 import { jobHandlers } from './services/job-service'
 import { planHandlers } from './services/plan-service'
+import { rollbackHandlers } from './services/rollback-service'
+import { runHandlers } from './services/run-service'
 import { sourceHandlers } from './services/source-service'
 import { targetHandlers } from './services/target-service'
+import { verifyHandlers } from './services/verify-service'
 import { workspaceHandlers } from './services/workspace-service'
 import { APP_VERSION } from './version'
 
@@ -66,6 +69,9 @@ export function createEngine(options: EngineOptions): Engine {
     ...targetHandlers(context),
     ...sourceHandlers(context),
     ...planHandlers(context),
+    ...verifyHandlers(context),
+    ...rollbackHandlers(context),
+    ...runHandlers(context),
   }
   return {
     handlers,

@@ -20,6 +20,9 @@ export const JOB_KINDS = [
   'plan-audit',
   'schema-apply',
   'schema-undo',
+  'verify',
+  'rollback',
+  'migrate',
 ] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 

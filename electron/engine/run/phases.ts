@@ -28,6 +28,7 @@ import {
 } from '../plan/mapping/build-record'
 import { logicalNameOf, type MappingDocument, type ObjectMapping, type PhaseId } from '../plan/mapping/model'
 import { TARGET_TABLES, type TargetTableName } from '../plan/mapping/target-tables'
+import { processUniqueName } from '../plan/schema-plan'
 import type { ExportSource } from '../source/leaf360/reader/export-source'
 import { CHUNKED_ABOVE_BYTES, MAX_BLOCK_BYTES, base64Length } from '../target/dataverse/file-upload'
 import type { JournalRepository } from '../workspace/journal-repository'
@@ -258,16 +259,22 @@ function recordsPhase(ctx: PhaseContext, phase: PhaseId): PhasePlan {
 
 // ---------------------------------------------------------------- opportunities and their BPF
 
-/** The process of a pipeline: its own BPF (by name), else the default Opportunity Sales Process. */
+/**
+ * The process of a pipeline: the one the schema plan made for it (by unique name), else one named
+ * after the pipeline, else the default Opportunity Sales Process.
+ */
 export function processForPipeline(
   processes: ReadonlyArray<BpfProcess>,
+  prefix: string,
   pipelineId: string,
   pipelineLabel: string,
 ): BpfProcess | null {
   const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '')
   const label = norm(pipelineLabel)
   const id = norm(pipelineId)
+  const planned = processUniqueName(prefix, pipelineId)
   return (
+    processes.find((p) => p.uniqueName === planned) ??
     processes.find((p) => norm(p.name) === label) ??
     processes.find((p) => norm(p.name).includes(label) || (id !== '' && norm(p.uniqueName).includes(id))) ??
     processes.find((p) => p.uniqueName === 'opportunitysalesprocess') ??
@@ -328,6 +335,7 @@ function opportunitiesPhase(ctx: PhaseContext): PhasePlan {
                 : entry
               const process = processForPipeline(
                 ctx.capabilities.processes,
+                ctx.mapping.prefix,
                 target.pipelineId,
                 target.pipelineLabel,
               )

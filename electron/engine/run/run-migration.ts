@@ -5,10 +5,10 @@
  * the run went through at once or was killed and resumed any number of times.
  */
 import { createHash, randomUUID } from 'node:crypto'
+import type { RunSummary, RunTableCounts } from '../../shared/dto/run'
 import type { Clock } from '../clock'
 import { AppError, CancelledError } from '../errors'
 import { silentLogger, type Logger } from '../logger'
-import type { BuildContext } from '../plan/mapping/build-record'
 import { mappingDocumentSchema, PHASES, type MappingDocument, type PhaseId } from '../plan/mapping/model'
 import { TARGET_TABLES, type TargetTableName } from '../plan/mapping/target-tables'
 import { defaultMortgageTemplate } from '../plan/mapping/template'
@@ -19,39 +19,22 @@ import type { TargetConnection } from '../target/dataverse/connect'
 import { JournalRepository, type IntentRow, type RunRow } from '../workspace/journal-repository'
 import { RunSourceRepository } from '../workspace/run-source-repository'
 import type { Workspace } from '../workspace/workspace'
+import { runBuildContext } from './build-context'
 import { Loader, type LoadItem } from './loader'
-import { assertOwnersResolved, emailOwnerResolver, type OwnerResolver } from './owners'
+import { confirmedMappingDocument } from '../plan/mapping-store'
+import { prepareOwnerResolution } from '../plan/owners'
+import { ownerResolverOf, type OwnerResolver } from './owners'
 import { PhaseRunner } from './phase-runner'
 import { keyColumnOf, planPhase, type PhaseContext } from './phases'
 import { loadSourceView } from './source-view'
 import { readCapabilities } from './target-capabilities'
 import { UserPool, type PoolStats } from './user-pool'
 
-/** Per-table figures of a run (the CLI contract's `tables`). `verified`/`mismatches` stay 0 until verify exists. */
-export type TableSummary = {
-  expected: number
-  loaded: number
-  failed: number
-  skipped: number
-  verified: number
-  mismatches: number
-}
+/** Per-table figures of a run (the CLI contract's `tables`). `verified`/`mismatches` stay 0 until verify runs. */
+export type TableSummary = RunTableCounts
 
 /** What a run reports. */
-export type MigrationSummary = Readonly<{
-  runId: string
-  status: 'finished' | 'failed' | 'cancelled'
-  resumed: boolean
-  phases: ReadonlyArray<Readonly<{ phase: PhaseId; status: string; expected: number; seconds: number }>>
-  tables: Readonly<Record<string, TableSummary>>
-  mismatches: number
-  records: Readonly<{ loaded: number; failed: number; skipped: number }>
-  elapsedMs: number
-  recordsPerSecond: number
-  users: PoolStats
-  settledOnResume: Readonly<{ applied: number; absent: number }>
-  oversizedFiles: number
-}>
+export type MigrationSummary = RunSummary
 
 /** Progress of one phase: records done of records planned, across its steps. */
 export type PhaseProgress = Readonly<{ phase: PhaseId; done: number; total: number }>
@@ -61,12 +44,13 @@ export type MigrateOptions = Readonly<{
   connection: TargetConnection
   /** Phases to run (default all), always in dependency order. */
   phases?: ReadonlyArray<PhaseId>
-  /** The confirmed mapping; default: the mortgage template for the staged export's pipelines. */
+  /** The mapping to build payloads from; default: the workspace's confirmed mapping (the Mapping step). */
   mapping?: MappingDocument
-  /** Owner resolution (the plan's resolver); default: by e-mail, refusing unresolved owners. */
+  /**
+   * Owner resolution; default: the plan's (by e-mail, with the operator's overrides and fallback),
+   * which refuses the run while any record would lack a valid, enabled owner.
+   */
   owners?: OwnerResolver
-  /** E-mail of the systemuser that takes records whose owner does not resolve (the operator's decision). */
-  fallbackOwnerEmail?: string
   /** Start a new run even when the last one did not finish. */
   newRun?: boolean
   clock: Clock
@@ -238,7 +222,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationSu
     run = journal.getRun(previous.runId)!
     log('info', `Resuming run ${run.runNo} (${run.runId}), started ${run.startedAt}.`)
   } else {
-    mapping = options.mapping ?? defaultMappingFor(workspace)
+    mapping = options.mapping ?? confirmedMappingDocument(workspace).document
     const source = new RunSourceRepository(workspace).latestImport()
     if (source === undefined) {
       throw new AppError({
@@ -323,47 +307,13 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationSu
       }
     }
     const view = loadSourceView(workspace, mapping)
-    let owners = options.owners
-    if (owners === undefined) {
-      const fallbackEmail = options.fallbackOwnerEmail?.toLowerCase() ?? null
-      const fallback =
-        fallbackEmail === null
-          ? null
-          : (capabilities.users.find((u) => u.email === fallbackEmail && u.enabled)?.systemUserId ?? null)
-      if (fallbackEmail !== null && fallback === null) {
-        throw new AppError({
-          code: 'fallback-owner-unknown',
-          kind: 'fatal',
-          message: `The fallback owner ${fallbackEmail} is not an enabled user of the environment.`,
-        })
-      }
-      const resolver = emailOwnerResolver(view.owners, capabilities.users, fallback)
-      const ownerMappings = mapping.objects.filter(
-        (o) => o.target.kind === 'table' && selected.includes(o.target.phase),
+    const owners =
+      options.owners ??
+      ownerResolverOf(
+        await prepareOwnerResolution({ workspace, client: connection.primary, clock }),
+        view.owners,
       )
-      assertOwnersResolved(resolver.unresolved(view.ownerReferences(ownerMappings)), fallback)
-      owners = resolver
-    }
-    const resolvedOwners = owners
-    const usersByEmail = new Map(
-      capabilities.users.filter((u) => u.enabled && u.email !== '').map((u) => [u.email, u.systemUserId]),
-    )
-    const build: BuildContext = {
-      mapping,
-      ownerName: (id) => resolvedOwners.nameOf(id),
-      ownerUser: (id) => resolvedOwners.userFor(id),
-      targetOf: view.targetOf,
-      stageEntered: view.stageEntered,
-      connectionRoleId: (name) => capabilities.connectionRoles.get(name.toLowerCase()) ?? null,
-      resolveAddress: (address) => {
-        const contact = view.contactByEmail(address)
-        const landed = contact === null ? null : view.targetOf(contact)
-        if (contact !== null && (landed === 'contact' || landed === 'lead'))
-          return { table: landed, ref: contact }
-        const user = usersByEmail.get(address.trim().toLowerCase())
-        return user === undefined ? null : { table: 'systemuser', id: user }
-      },
-    }
+    const build = runBuildContext(mapping, view, capabilities, owners)
     const skips: Array<{
       table: string
       sourceKey: string

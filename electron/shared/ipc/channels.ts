@@ -9,8 +9,11 @@ import type { JobEvent } from '../jobs'
 import { type AppChannels, appRequests } from './domains/app'
 import { type JobChannels, jobRequests } from './domains/jobs'
 import { type PlanChannels, planRequests } from './domains/plan'
+import { type RollbackChannels, rollbackRequests } from './domains/rollback'
+import { type RunChannels, runRequests } from './domains/run'
 import { type SourceChannels, sourceRequests } from './domains/source'
 import { type TargetChannels, targetRequests } from './domains/target'
+import { type VerifyChannels, verifyRequests } from './domains/verify'
 import { type WorkspaceChannels, workspaceRequests } from './domains/workspace'
 
 /** Request schemas, one per invoke channel. */
@@ -21,6 +24,9 @@ export const requestSchemas = {
   ...targetRequests,
   ...sourceRequests,
   ...planRequests,
+  ...verifyRequests,
+  ...rollbackRequests,
+  ...runRequests,
 } as const
 
 /** Invoke channels: request and response of each. */
@@ -29,7 +35,10 @@ export type InvokeChannels = AppChannels &
   JobChannels &
   TargetChannels &
   SourceChannels &
-  PlanChannels
+  PlanChannels &
+  VerifyChannels &
+  RollbackChannels &
+  RunChannels
 
 export type InvokeChannel = keyof InvokeChannels
 export type ChannelRequest<C extends InvokeChannel> = InvokeChannels[C]['req']

@@ -6,8 +6,11 @@ import type { ChannelRequest, ChannelResponse, EventChannels, InvokeChannel } fr
 import { appMethods } from './domains/app'
 import { jobMethods } from './domains/jobs'
 import { planMethods } from './domains/plan'
+import { rollbackMethods } from './domains/rollback'
+import { runMethods } from './domains/run'
 import { sourceMethods } from './domains/source'
 import { targetMethods } from './domains/target'
+import { verifyMethods } from './domains/verify'
 import { workspaceMethods } from './domains/workspace'
 import type { Result } from '../result'
 
@@ -18,6 +21,9 @@ export const API_METHODS = {
   ...targetMethods,
   ...sourceMethods,
   ...planMethods,
+  ...verifyMethods,
+  ...rollbackMethods,
+  ...runMethods,
 } as const satisfies Record<string, InvokeChannel>
 
 export type ApiMethodName = keyof typeof API_METHODS
