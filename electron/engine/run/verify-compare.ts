@@ -249,3 +249,33 @@ export function missingRecord(table: string, sourceKey: string, keyColumn: strin
     actual: 'no record with this source id',
   }
 }
+
+/** The mapping field that carries a file (`documentbody`), if the mapping has one. */
+export const fileFieldOf = (objectMapping: ObjectMapping): FieldMapping | undefined =>
+  objectMapping.fields.find((f) => f.transform.kind === 'file-body' && f.status !== 'unmapped')
+
+/**
+ * Checks an attachment's file by its size: Dataverse keeps the bytes it decoded from the Base64
+ * body in `filesize` ([files]); the body itself is not read back (verify: false in the mapping).
+ */
+export function compareFileSize(
+  field: FieldMapping,
+  expected: TargetRecord,
+  actual: ReadBackRow,
+  bytes: number | null,
+): Mismatch | null {
+  if (bytes === null) return null
+  const got = actual['filesize']
+  if (typeof got === 'number' && got === bytes) return null
+  const primaryKey = TARGET_TABLES[expected.table].primaryKey
+  return {
+    table: expected.table,
+    sourceKey: expected.sourceKey,
+    targetId: typeof actual[primaryKey] === 'string' ? String(actual[primaryKey]) : null,
+    column: 'filesize',
+    field: field.id,
+    reason: 'value',
+    expected: `${bytes} bytes`,
+    actual: typeof got === 'number' ? `${got} bytes` : display(got),
+  }
+}

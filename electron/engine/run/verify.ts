@@ -15,7 +15,15 @@ import { type MappingDocument, type ObjectMapping, PHASES, logicalNameOf } from 
 import { TARGET_TABLES, type TargetTableName } from '../plan/mapping/target-tables'
 import type { DataverseClient } from '../target/dataverse/client'
 import type { VerifyRepository } from '../workspace/verify-repository'
-import { type IdResolver, type Mismatch, compareRecord, missingRecord, selectFor } from './verify-compare'
+import {
+  type IdResolver,
+  type Mismatch,
+  compareFileSize,
+  compareRecord,
+  fileFieldOf,
+  missingRecord,
+  selectFor,
+} from './verify-compare'
 
 /** Rows of one Leaf360 object in the export: read (source), staged and quarantined. */
 export type SourceCounts = Readonly<
@@ -36,6 +44,8 @@ export type VerifyOptions = Readonly<{
   /** How many records `expected` yields for a mapping (for progress). */
   expectedCount?: (objectMapping: ObjectMapping) => number
   sourceCounts: SourceCounts
+  /** The size of an attachment's file in the export, bytes (null when unknown): checked against `filesize`. */
+  fileSize?: (attachmentId: string) => number | null
   /** Only these tables (default: every table the mapping loads). */
   tables?: ReadonlyArray<string>
   signal?: AbortSignal
@@ -164,7 +174,8 @@ export async function verifyRun(o: VerifyOptions): Promise<VerifyOutcome> {
 
   for (const { table, mappings } of plan) {
     throwIfCancelled(o.signal)
-    const select = selectFor(mappings, keyColumn)
+    const withFiles = o.fileSize !== undefined && mappings.some((m) => fileFieldOf(m) !== undefined)
+    const select = [...selectFor(mappings, keyColumn), ...(withFiles ? ['filesize'] : [])]
     const rows = await readBack(o.client, table, select, keyColumn, pageSize, o.signal)
     const primaryKey = TARGET_TABLES[table].primaryKey
     const ids = new Map<string, string>()
@@ -207,11 +218,18 @@ export async function verifyRun(o: VerifyOptions): Promise<VerifyOutcome> {
           }
           continue
         }
-        const found = compareRecord(mapping, built, row, {
-          resolve,
-          createdByRun: idMap.get(built.sourceKey)?.created ?? status === 'applied',
-          keyColumn,
-        })
+        const found = [
+          ...compareRecord(mapping, built, row, {
+            resolve,
+            createdByRun: idMap.get(built.sourceKey)?.created ?? status === 'applied',
+            keyColumn,
+          }),
+        ]
+        const fileField = withFiles && built.file !== null ? fileFieldOf(mapping) : undefined
+        if (fileField !== undefined && built.file !== null) {
+          const file = compareFileSize(fileField, built, row, o.fileSize!(built.file.attachmentId))
+          if (file !== null) found.push(file)
+        }
         if (found.length === 0) verified += 1
         else {
           mismatched += 1

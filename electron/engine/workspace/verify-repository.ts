@@ -66,6 +66,15 @@ const toMismatch = (r: RawMismatch): MismatchView => ({
   actual: r.actual,
 })
 
+/** A migrate run as verify reads it. */
+export type VerifiedRun = Readonly<{
+  runId: string
+  runNo: number
+  importId: number | null
+  mapping: unknown
+  status: string
+}>
+
 /** The latest load outcome of a record in a run. */
 export type LoadStatus = 'applied' | 'failed'
 
@@ -215,6 +224,25 @@ export class VerifyRepository {
   }
 
   // ---- the run's journal, read only ------------------------------------------------------------
+
+  /** The newest migrate run against `targetUrl` that no finished rollback has undone. */
+  latestMigrateRun(targetUrl: string): VerifiedRun | undefined {
+    const r = this.#stmt(
+      `SELECT run_id AS runId, run_no AS runNo, import_id AS importId, mapping, status FROM run m
+       WHERE m.kind = 'migrate' AND m.target_url = ?
+         AND NOT EXISTS (SELECT 1 FROM run r WHERE r.kind = 'rollback' AND r.undoes_run_id = m.run_id
+                         AND r.status = 'finished')
+       ORDER BY m.run_no DESC LIMIT 1`,
+    ).get(targetUrl) as (Omit<VerifiedRun, 'mapping'> & { mapping: string }) | undefined
+    return r === undefined ? undefined : { ...r, mapping: JSON.parse(r.mapping) as unknown }
+  }
+
+  /** The run of a pass. */
+  runNoOf(runId: string): number | undefined {
+    const r = this.#stmt('SELECT run_no AS n FROM run WHERE run_id = ?').get(runId) as
+      { n: number } | undefined
+    return r?.n
+  }
 
   /**
    * The latest outcome of each record's own write in a run (upserts and creates, the load of a
