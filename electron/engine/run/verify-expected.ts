@@ -1,17 +1,18 @@
 /**
  * What verify expects to find: for every object mapping of a run, the records `buildRecord` makes
- * from the run's source view (source-view.ts, the loader's) with the same build context the run
- * builds in run-migration.ts: owners through the plan's resolution, lookups through where records
- * landed, connection roles and users from the target's capabilities.
+ * from the run's source view (source-view.ts, the loader's) with the run's build context
+ * (build-context.ts): owners through the plan's resolution, lookups through where records landed,
+ * connection roles and users from the target's capabilities.
  */
 import type { Clock } from '../clock'
-import { type BuildContext, type TargetRecord, buildRecord } from '../plan/mapping/build-record'
+import { type TargetRecord, buildRecord } from '../plan/mapping/build-record'
 import type { MappingDocument, ObjectMapping } from '../plan/mapping/model'
 import type { TargetTableName } from '../plan/mapping/target-tables'
 import { prepareOwnerResolution } from '../plan/owners'
 import type { DataverseClient } from '../target/dataverse/client'
 import { StagingRepository } from '../workspace/staging-repository'
 import type { Workspace } from '../workspace/workspace'
+import { runBuildContext } from './build-context'
 import { ownerResolverOf, type OwnerResolver } from './owners'
 import { loadSourceView, type SourceView } from './source-view'
 import { readCapabilities } from './target-capabilities'
@@ -87,26 +88,7 @@ export async function prepareExpected(
     owners = { userFor: () => null, nameOf: (id) => view.owners.get(id)?.name || null }
     how = 'unresolved'
   }
-  const usersByEmail = new Map(
-    capabilities.users.filter((u) => u.enabled && u.email !== '').map((u) => [u.email, u.systemUserId]),
-  )
-  // The same context run-migration.ts builds for the loader.
-  const build: BuildContext = {
-    mapping,
-    ownerName: (id) => owners.nameOf(id),
-    ownerUser: (id) => owners.userFor(id),
-    targetOf: view.targetOf,
-    stageEntered: view.stageEntered,
-    connectionRoleId: (name) => capabilities.connectionRoles.get(name.toLowerCase()) ?? null,
-    resolveAddress: (address) => {
-      const contact = view.contactByEmail(address)
-      const landed = contact === null ? null : view.targetOf(contact)
-      if (contact !== null && (landed === 'contact' || landed === 'lead'))
-        return { table: landed, ref: contact }
-      const user = usersByEmail.get(address.trim().toLowerCase())
-      return user === undefined ? null : { table: 'systemuser', id: user }
-    },
-  }
+  const build = runBuildContext(mapping, view, capabilities, owners)
   return {
     view,
     expected: function* (m) {

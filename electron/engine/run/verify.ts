@@ -104,7 +104,10 @@ async function readBack(
   signal: AbortSignal | undefined,
 ): Promise<Map<string, Readonly<Record<string, unknown>>>> {
   const def = TARGET_TABLES[table]
-  const path = `${def.entitySet}?$select=${[def.primaryKey, ...select].join(',')}&$filter=${keyColumn} ne null`
+  // A connection is two rows, the second its reciprocal (WEB-API-NOTES §13); the one Leafbridge
+  // wrote is the master.
+  const columns = [def.primaryKey, ...select, ...(table === 'connection' ? ['ismaster'] : [])]
+  const path = `${def.entitySet}?$select=${columns.join(',')}&$filter=${keyColumn} ne null`
   const rows = new Map<string, Readonly<Record<string, unknown>>>()
   for await (const page of client.pages<Record<string, unknown>>(
     path,
@@ -118,7 +121,9 @@ async function readBack(
     throwIfCancelled(signal)
     for (const row of page) {
       const key = row[keyColumn]
-      if (typeof key === 'string') rows.set(key, row)
+      if (typeof key !== 'string') continue
+      if (rows.has(key) && row['ismaster'] === false) continue
+      rows.set(key, row)
     }
   }
   return rows
