@@ -5,6 +5,8 @@ import { Command, CommanderError } from 'commander'
 import { APP_VERSION } from '../engine/version'
 import { registerSandboxCommand } from './commands/sandbox'
 import { registerAuditCommand } from './commands/audit'
+import { registerGenerateExportCommand } from './commands/generate-export'
+import { registerMigrateCommand } from './commands/migrate'
 import { registerOwnersCommand } from './commands/owners'
 import { registerPlanCommand } from './commands/plan'
 import { registerServeCommand } from './commands/serve'
@@ -59,6 +61,8 @@ export function createProgram(ctx: CliContext): Program {
   registerPlanCommand(program, ctx, run)
   registerOwnersCommand(program, ctx, run)
   registerSandboxCommand(program, ctx, run)
+  registerGenerateExportCommand(program, ctx, run)
+  registerMigrateCommand(program, ctx, run)
 
   // Every subcommand inherits the override, so usage errors surface as CommanderError (exit 2).
   const override = (cmd: Command) => {

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import yauzl from 'yauzl'
 import { AppError } from '../../../errors'
+import { ASSOCIATION_TYPES_BY_ID } from '../spec/association-types'
 import { ENGAGEMENT_FILES } from '../spec/columns'
 import { generatorTruthSchema, type DeltaChange, type DeltaClass } from '../spec/truth'
 import type { Flavour } from '../spec/value-types'
@@ -439,11 +440,25 @@ export class DeltaRecorder {
       }
     }
     if (!ui) {
-      const key = (a: StoryOutput['assocs'][number]) =>
-        `${a.fromType}|${a.fromId}|${a.toType}|${a.toId}|${a.typeId}`
+      // Both directions are rows of associations.csv (§4.7), so both are records of the oracle.
+      const keys = (a: StoryOutput['assocs'][number]): string[] => {
+        const inverse = ASSOCIATION_TYPES_BY_ID.get(a.typeId)?.inverseTypeId ?? null
+        const forward = `${a.fromType}|${a.fromId}|${a.toType}|${a.toId}|${a.typeId}`
+        return inverse === null || a.fromType === 'engagement'
+          ? [forward]
+          : [forward, `${a.toType}|${a.toId}|${a.fromType}|${a.fromId}|${inverse}`]
+      }
       const assocRows = (s: StoryOutput | null) =>
-        new Map((s === null ? [] : s.assocs).map((a) => [key(a), JSON.stringify([a.isPrimary, a.createdAt])]))
-      const created = new Map((next === null ? [] : next.assocs).map((a) => [key(a), a.createdAt ?? '']))
+        new Map(
+          (s === null ? [] : s.assocs).flatMap((a) =>
+            keys(a).map((k) => [k, JSON.stringify([a.isPrimary, a.createdAt])] as const),
+          ),
+        )
+      const created = new Map(
+        (next === null ? [] : next.assocs).flatMap((a) =>
+          keys(a).map((k) => [k, a.createdAt ?? ''] as const),
+        ),
+      )
       this.#compare(
         'associations',
         assocRows(prev),

@@ -34,7 +34,7 @@ import {
   type PlannedColumn,
   type RenderLookups,
 } from './render'
-import { isoDatetime } from './time'
+import { isoDatetime, uiDatetime } from './time'
 import type { PendingLine, TruthWriter } from './truth-writer'
 import { CsvTableWriter } from './writers/csv-writer'
 import { HashSink } from './writers/sink'
@@ -254,9 +254,14 @@ export class ExportBuilder {
             })
         }
       }
-      if (apiForm || column.kind === 'appended') {
-        if (!xlsx || column.kind !== 'appended') return api
+      if (column.kind === 'appended') {
+        // §7: the Date entered columns are ui datetimes (Excel dates in XLSX); id lists stay ids.
+        if (api === null || column.appended.kind !== 'date-entered') return api
+        return xlsx
+          ? new Date(this.#lookups.zone.localAsUtc(Date.parse(api)))
+          : uiDatetime(this.#lookups.zone, Date.parse(api))
       }
+      if (apiForm) return api
       const text =
         column.kind === 'standard'
           ? uiText(column.spec, api, this.#lookups)

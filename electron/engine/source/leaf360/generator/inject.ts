@@ -615,6 +615,22 @@ export class Injector {
       })
       return
     }
+    if (job.recordId !== null && this.decide('D22', 'column-count-mismatch', 0.0003, `${key}|copy`)) {
+      // A broken copy of the row with its last fields lost (an extra row, quarantined).
+      job.extras.push({
+        cells: [...job.cells],
+        mode: { dropFields: 3 },
+        lines: [
+          {
+            defectId: 'D22',
+            variant: 'column-count-mismatch',
+            column: null,
+            cleanValue: null,
+            recordId: job.recordId,
+          },
+        ],
+      })
+    }
     if (this.decide('D22', 'extra-empty-fields', 0.0005, key)) {
       job.mode = {
         ...job.mode,

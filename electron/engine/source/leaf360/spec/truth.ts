@@ -85,7 +85,12 @@ export const generatorTruthSchema = z.looseObject({
   flavour: z.enum(['api', 'ui']),
   options: z.record(z.string(), z.unknown()),
   defect_rates: z.record(z.string(), z.number()),
-  clock: z.object({ exported_at: z.string(), history_start: z.string() }),
+  /** `base_exported_at` (the first export of the lineage) is kept too: deltas rebuild the world from it. */
+  clock: z.looseObject({
+    exported_at: z.string(),
+    history_start: z.string(),
+    base_exported_at: z.string().optional(),
+  }),
   portal_id: z.string(),
   export_id: z.string(),
   root: z.string(),
