@@ -136,7 +136,9 @@ export function loanStatusRouting(
   seen: ReadonlyArray<ValueCount>,
 ): ReadonlyArray<LoanStatusRoute> {
   const rule = doc.settings.leadSplit
-  const stageLabel = new Map(doc.stages.map((s) => [s.stageId, s.label]))
+  // Usual stages are Purchase slugs; Refinance-only ones (application_locked) exist as refi_<slug>.
+  const stageLabel = new Map(doc.stages.map((s) => [s.stageId.replace(/^refi_/, ''), s.label]))
+  for (const s of doc.stages) if (s.pipelineId === 'default') stageLabel.set(s.stageId, s.label)
   const counts = new Map(seen.map((s) => [s.value, s.count]))
   const known = ENUMS.loan_status.map((o) => o.value as string)
   const values = [...known, ...seen.map((s) => s.value).filter((v) => !known.includes(v))]

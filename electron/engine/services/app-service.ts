@@ -10,7 +10,14 @@ import { APP_NAME, APP_VERSION } from '../version'
 import { LATEST_SCHEMA_VERSION } from '../workspace/migrations'
 
 /** Features whose backend exists in this build; the renderer shows the other steps as not available yet. */
-export const FEATURES: ReadonlyArray<FeatureId> = ['workspace', 'target']
+export const FEATURES: ReadonlyArray<FeatureId> = [
+  'workspace',
+  'target',
+  'audit',
+  'schema-plan',
+  'mapping',
+  'owners',
+]
 
 export function appHandlers(ctx: EngineContext): HandlersFor<AppChannels> {
   return {

@@ -7,11 +7,12 @@ import { useStore } from 'zustand'
 import { createContext, useContext } from 'react'
 import { type AppSlice, createAppSlice } from './app-slice'
 import { type JobsSlice, createJobsSlice } from './jobs-slice'
+import { type PlanSlice, createPlanSlice } from './plan-slice'
 import { type TargetSlice, createTargetSlice } from './target-slice'
 import { type WizardSlice, createWizardSlice } from './wizard-slice'
 import { type WorkspaceSlice, createWorkspaceSlice } from './workspace-slice'
 
-export type AppStore = AppSlice & WizardSlice & WorkspaceSlice & JobsSlice & TargetSlice
+export type AppStore = AppSlice & WizardSlice & WorkspaceSlice & JobsSlice & TargetSlice & PlanSlice
 
 /** Builds a store bound to one API (the real one, or a test double in unit tests). */
 export function createAppStore(api: RendererApi): StoreApi<AppStore> {
@@ -21,6 +22,7 @@ export function createAppStore(api: RendererApi): StoreApi<AppStore> {
     ...createWorkspaceSlice(api)(...a),
     ...createJobsSlice(api)(...a),
     ...createTargetSlice(api)(...a),
+    ...createPlanSlice(api)(...a),
   }))
 }
 

@@ -6,6 +6,10 @@ import { useShallow } from 'zustand/react/shallow'
 import { useAppStore } from '../store'
 import { wizardFacts } from '../store/wizard-slice'
 import { STEPS, type WizardStep, canAdvance, hasBackend, isReachable, stepInfo } from './steps'
+import { AuditStep } from './steps/audit-step'
+import { MappingStep } from './steps/mapping-step'
+import { OwnersStep } from './steps/owners-step'
+import { SchemaPlanStep } from './steps/schema-plan-step'
 import { TargetStep } from './steps/target-step'
 import { UnavailableStep } from './steps/unavailable-step'
 import { WorkspaceStep } from './steps/workspace-step'
@@ -16,11 +20,15 @@ function StepBody({ step }: { step: WizardStep }) {
       return <WorkspaceStep />
     case 'target':
       return <TargetStep />
-    case 'source':
     case 'audit':
+      return <AuditStep />
     case 'schema-plan':
+      return <SchemaPlanStep />
     case 'mapping':
+      return <MappingStep />
     case 'owners':
+      return <OwnersStep />
+    case 'source':
     case 'sample-diff':
     case 'migrate':
     case 'cutover':
