@@ -681,6 +681,36 @@ export class Dataverse {
     if (table.logicalName === 'annotation') this.#checkAnnotation(row)
     if (table.isBpf) this.#checkBpfInstance(table, row, before)
     if (table.logicalName === 'workflow' && before === undefined) this.#checkWorkflow(row)
+    if (table.logicalName === 'publisher' || table.logicalName === 'solution')
+      this.#checkSolutionAware(table, row)
+  }
+
+  /** Publishers and solutions: unique names, a valid customization prefix, a solution's publisher. */
+  #checkSolutionAware(table: TableDef, row: Row): void {
+    const uniqueName = row['uniquename']
+    if (typeof uniqueName !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(uniqueName)) {
+      throw invalidArgument(`A ${table.logicalName} needs a uniquename of letters, digits and underscores.`)
+    }
+    const id = row[table.primaryId]
+    for (const [otherId, other] of this.store.rows(table.logicalName)) {
+      if (otherId !== id && String(other['uniquename'] ?? '').toLowerCase() === uniqueName.toLowerCase()) {
+        throw invalidArgument(`A ${table.logicalName} with the unique name ${uniqueName} already exists.`)
+      }
+    }
+    if (table.logicalName === 'publisher') {
+      const prefix = row['customizationprefix']
+      if (
+        typeof prefix !== 'string' ||
+        !/^[A-Za-z][A-Za-z0-9]{1,7}$/.test(prefix) ||
+        prefix.toLowerCase().startsWith('mscrm')
+      ) {
+        throw invalidArgument(
+          'customizationprefix must be 2 to 8 letters or digits, start with a letter, and not start with mscrm.',
+        )
+      }
+    } else if (!isLookup(row['publisherid'])) {
+      throw invalidArgument('A solution needs its publisher ("publisherid@odata.bind").')
+    }
   }
 
   #checkStatusPair(table: TableDef, row: Row): void {
