@@ -246,7 +246,12 @@ export class Loader {
         const filter = `Microsoft.Dynamics.CRM.In(PropertyName='${column}',PropertyValues=[${values
           .map((v) => `'${v.replace(/'/g, "''")}'`)
           .join(',')}])`
-        const select = first.kind === 'key' ? `${first.primaryKey},${column}` : first.primaryKey
+        const select = [
+          first.primaryKey,
+          ...(first.kind === 'key' ? [column] : []),
+          // A connection's reciprocal row repeats its columns (WEB-API-NOTES §13): keep the master.
+          ...(first.entitySet === 'connections' ? ['ismaster'] : []),
+        ].join(',')
         const rows = await this.read<Record<string, unknown>>(
           `${first.entitySet}?$select=${select}&$filter=${encodeURIComponent(filter)}`,
           `Reading back ${first.entitySet}`,
@@ -255,7 +260,8 @@ export class Loader {
         for (const row of rows) {
           const id = String(row[first.primaryKey] ?? '').toLowerCase()
           const key = first.kind === 'key' ? String(row[column] ?? '') : id
-          found.set(first.kind === 'key' ? key : key.toLowerCase(), id)
+          if (found.has(key) && row['ismaster'] !== true) continue
+          found.set(key, id)
         }
         for (const it of slice) {
           const s = it.settle as Exclude<SettleBy, { kind: 'resend' }>

@@ -35,15 +35,18 @@ export type PlannedWrite = Readonly<{
   known?: Readonly<{ existed: boolean; id: string; before: unknown }>
   /** Columns to read as the before-image (besides the primary key). */
   probeColumns: ReadonlyArray<string>
-  /** The Web API body; `existed` says whether the record was there before (create-only columns, parties). */
-  body: (existed: boolean) => Body
+  /**
+   * The Web API body. `existed` says whether the record was there before (create-only columns,
+   * parties); `before` is the record as read, so an update can carry only what changes.
+   */
+  body: (existed: boolean, before: Readonly<Record<string, unknown>> | null) => Body
   /** What the journal keeps instead of the body (file contents left out); defaults to the body. */
-  journalBody?: (existed: boolean) => Body
+  journalBody?: (existed: boolean, before: Readonly<Record<string, unknown>> | null) => Body
+  /** The size of the file the write carries, bytes: an existing note with a file of this size keeps it. */
+  fileSize?: number
   prepare?: (body: Body) => Promise<Body>
   /** For actions: the call, given the record's id, and the record it creates (settled by id). */
-  action?: (
-    targetId: string,
-  ) => Readonly<{
+  action?: (targetId: string) => Readonly<{
     path: string
     body: unknown
     creates: Readonly<{ entitySet: string; primaryKey: string; id: string }>
@@ -149,8 +152,10 @@ export class PhaseRunner {
     if (writes.length === 0) return found
     const first = writes[0]!
     const keyed = this.#o.capabilities.keyed.has(first.table) && first.kind === 'record'
-    const columns = new Set<string>([first.primaryKey, ...first.probeColumns])
+    const columns = new Set<string>([first.primaryKey, ...writes.flatMap((w) => w.probeColumns)])
     if (keyed) columns.add(this.#o.keyColumn)
+    // A connection's reciprocal row repeats its columns (WEB-API-NOTES §13): read `ismaster` to tell them apart.
+    if (first.table === 'connection') columns.add('ismaster')
     const mapped = keyed
       ? new Map<string, string>()
       : this.#o.journal.idsOf(
@@ -166,7 +171,11 @@ export class PhaseRunner {
         `${first.entitySet}?$select=${[...columns].join(',')}&$filter=${encodeURIComponent(filter)}`,
         `Reading ${first.entitySet} before writing`,
       )
-      const byValue = new Map(rows.map((r) => [String(r[property] ?? '').toLowerCase(), r]))
+      const byValue = new Map<string, Record<string, unknown>>()
+      for (const r of rows) {
+        const k = String(r[property] ?? '').toLowerCase()
+        if (!byValue.has(k) || r['ismaster'] === true) byValue.set(k, r)
+      }
       slice.forEach((w, j) => {
         const row = byValue.get(values[j]!.toLowerCase())
         if (row !== undefined) found.set(w, row)
@@ -271,7 +280,14 @@ export class PhaseRunner {
 
     const skips: SkipRow[] = []
     const intents: NewIntent[] = []
-    const sendable: Array<{ w: PlannedWrite; existed: boolean; id: string; mode: LoadItem['mode'] }> = []
+    const sendable: Array<{
+      w: PlannedWrite
+      existed: boolean
+      id: string
+      mode: LoadItem['mode']
+      body: Body
+      withFile: boolean
+    }> = []
     const callId = this.#o.journal.nextCallId()
     for (const w of list) {
       const d = decided.get(w)!
@@ -288,6 +304,25 @@ export class PhaseRunner {
         })
         continue
       }
+      // An existing note whose file has the same size keeps its file; only changed columns go.
+      const fileSame = d.existed && w.fileSize !== undefined && d.before?.['filesize'] === w.fileSize
+      const body = w.body(d.existed, d.before)
+      if (
+        w.kind === 'record' &&
+        d.existed &&
+        Object.keys(body).length === 0 &&
+        (w.fileSize === undefined || fileSame)
+      ) {
+        skips.push({
+          phase: this.#o.phase,
+          table,
+          sourceKey: `${w.sourceKey}${w.step === 'load' ? '' : `#${w.step}`}`,
+          reason: 'already-done',
+          message: skipMessage('already-done'),
+          details: null,
+        })
+        continue
+      }
       const mode: LoadItem['mode'] =
         w.kind === 'action'
           ? 'action'
@@ -300,7 +335,7 @@ export class PhaseRunner {
                 : 'create'
       const operation: IntentOperation =
         mode === 'upsert' ? 'upsert' : mode === 'create' ? 'create' : mode === 'update' ? 'update' : 'action'
-      const journalBody = (w.journalBody ?? w.body)(d.existed)
+      const journalBody = fileSame ? body : (w.journalBody ?? w.body)(d.existed, d.before)
       const action = w.action?.(d.id)
       const path =
         action?.path ??
@@ -334,7 +369,14 @@ export class PhaseRunner {
         },
         callId,
       })
-      sendable.push({ w, existed: d.existed, id: d.id, mode })
+      sendable.push({
+        w,
+        existed: d.existed,
+        id: d.id,
+        mode,
+        body,
+        withFile: w.fileSize !== undefined && !fileSame,
+      })
     }
     if (skips.length > 0) {
       this.#o.journal.recordSkips(this.#o.runId, skips)
@@ -354,7 +396,7 @@ export class PhaseRunner {
             ? { kind: 'key', column: this.#o.keyColumn, value: s.w.sourceKey }
             : { kind: 'id', id: s.id },
         createId: s.existed ? null : s.id,
-        body: s.w.body(s.existed),
+        body: s.body,
       }
       const action = s.w.action?.(s.id)
       const settle: SettleBy = action
@@ -380,22 +422,23 @@ export class PhaseRunner {
         write,
         mode: s.mode,
         ...(action ? { action: { path: action.path, body: action.body } } : {}),
-        ...(s.w.prepare ? { prepare: s.w.prepare } : {}),
-        ...(s.w.blocks ? { blocks: s.w.blocks } : {}),
+        ...(s.w.prepare && s.withFile ? { prepare: s.w.prepare } : {}),
+        ...(s.w.blocks && s.withFile ? { blocks: s.w.blocks } : {}),
         settle,
       }
     })
     const byMode = new Map<string, LoadItem[]>()
-    for (const item of items) {
-      const k = item.mode
+    items.forEach((item, i) => {
+      const k = `${item.mode}|${sendable[i]!.w.upload === true && sendable[i]!.withFile}`
       const l = byMode.get(k) ?? []
       l.push(item)
       byMode.set(k, l)
-    }
+    })
     const units: Unit[] = []
-    for (const [mode, group] of byMode) {
+    for (const [group_, group] of byMode) {
+      const [mode, upload] = group_.split('|')
       const transport =
-        first.upload === true
+        upload === 'true'
           ? ({ kind: 'upload' } as const)
           : transportFor(mode as LoadItem['mode'], this.#o.capabilities.bulk.get(table))
       const size =

@@ -111,6 +111,52 @@ function resolveBinds(ctx: PhaseContext, record: TargetRecord): TargetRecord {
   return { ...record, binds, parties }
 }
 
+const SET_TO_TABLE: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.values(TARGET_TABLES).map((t) => [t.entitySet, t.table]),
+)
+const tableOfSet = (set: string): string => SET_TO_TABLE[set] ?? set
+
+/** Are a value about to be written and the value read back the same? (dates compare as instants or days) */
+function sameValue(next: unknown, current: unknown): boolean {
+  if (next === current) return true
+  if (next === null) return current === null || current === undefined || current === ''
+  if (typeof next === 'string' && typeof current === 'string') {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(next)) return current.slice(0, 10) === next
+    const a = Date.parse(next)
+    const b = Date.parse(current)
+    return /^\d{4}-\d{2}-\d{2}T/.test(next) && !Number.isNaN(a) && a === b
+  }
+  if (typeof next === 'number' && typeof current === 'number') return Math.abs(next - current) < 1e-9
+  return false
+}
+
+/**
+ * An update's body reduced to what differs from the record as read: columns equal to their current
+ * value and binds to the record the lookup already holds are left out ([bulk]: "only changed
+ * columns"), so a re-run writes nothing that is already right.
+ */
+function changedOnly(
+  body: Body,
+  before: Readonly<Body> | null,
+  bindTargets: ReadonlyMap<string, string | null>,
+): Body {
+  if (before === null) return body
+  const out: Body = {}
+  for (const [key, value] of Object.entries(body)) {
+    if (key.endsWith('@odata.bind')) {
+      const target = bindTargets.get(key)
+      if (target !== null && target !== undefined) {
+        const [column, id] = target.split('|') as [string, string]
+        if (String(before[`_${column}_value`] ?? '').toLowerCase() === id.toLowerCase()) continue
+      }
+      out[key] = value
+      continue
+    }
+    if (!sameValue(value, before[key])) out[key] = value
+  }
+  return out
+}
+
 /** The planned write of one built record. */
 function recordWrite(
   ctx: PhaseContext,
@@ -120,7 +166,8 @@ function recordWrite(
     createOnly?: Body
     omit?: ReadonlyArray<string>
     probe?: ReadonlyArray<string>
-    journalBody?: (existed: boolean) => Body
+    /** The file the write carries: what the journal keeps in place of its contents, and its size. */
+    file?: Readonly<{ placeholder: Body; size: number }>
     prepare?: PlannedWrite['prepare']
     upload?: boolean
     blocks?: PlannedWrite['blocks']
@@ -129,12 +176,23 @@ function recordWrite(
 ): PlannedWrite {
   const table = TARGET_TABLES[record.table]
   const fixed = resolveBinds(ctx, record)
-  const body = (existed: boolean): Body => {
+  const bindTargets = new Map<string, string | null>()
+  for (const [column, bind] of Object.entries(fixed.binds)) {
+    if (bind.entitySet === null) continue
+    const id =
+      'id' in bind
+        ? bind.id
+        : 'key' in bind
+          ? (ctx.journal.idsOf(tableOfSet(bind.entitySet), [bind.key]).get(bind.key) ?? null)
+          : null
+    bindTargets.set(`${bind.navigation}@odata.bind`, id === null ? null : `${column}|${id}`)
+  }
+  const body = (existed: boolean, before: Readonly<Body> | null): Body => {
     const b = toWebApiBody(fixed, ctx.mapping.prefix, existed ? 'update' : 'create')
     for (const key of extra.omit ?? []) delete b[key]
     // Parties are written with a new activity only: updates leave an existing activity's parties alone.
     if (existed && table.partiesNavigation) delete b[table.partiesNavigation]
-    return existed ? b : { ...b, ...(extra.createOnly ?? {}) }
+    return existed ? changedOnly(b, before, bindTargets) : { ...b, ...(extra.createOnly ?? {}) }
   }
   return {
     step,
@@ -147,7 +205,15 @@ function recordWrite(
     newId: deterministicId(record.table, record.sourceKey),
     probeColumns: [...probeColumnsOf(fixed), ...(extra.probe ?? [])],
     body,
-    ...(extra.journalBody ? { journalBody: extra.journalBody } : {}),
+    ...(extra.file
+      ? {
+          journalBody: (existed: boolean, before: Readonly<Body> | null) => ({
+            ...body(existed, before),
+            documentbody: extra.file!.placeholder,
+          }),
+          fileSize: extra.file.size,
+        }
+      : {}),
     ...(extra.prepare ? { prepare: extra.prepare } : {}),
     ...(extra.upload ? { upload: true } : {}),
     ...(extra.blocks ? { blocks: extra.blocks } : {}),
@@ -226,9 +292,16 @@ function accountsPhase(ctx: PhaseContext): PhasePlan {
                 parentKey: 'key' in bind ? bind.key : null,
                 kind: 'update',
                 newId: id,
-                // The record's pre-run parent link is in the before-image of its load intent.
-                known: { existed: true, id, before: null },
                 probeColumns: ['_parentaccountid_value'],
+                unnecessary: (before) => {
+                  const parentId =
+                    'id' in bind ? bind.id : ctx.journal.idsOf('account', [bind.key]).get(bind.key)
+                  return before !== null &&
+                    parentId !== undefined &&
+                    String(before['_parentaccountid_value'] ?? '').toLowerCase() === parentId.toLowerCase()
+                    ? 'already-done'
+                    : null
+                },
                 body: () => ({ [`${parentNav}@odata.bind`]: url }),
               }
             }
@@ -478,14 +551,8 @@ function attachmentsPhase(ctx: PhaseContext): PhasePlan {
               const placeholder = { $file: source.id, bytes: binary.size, sha256: binary.sha256 }
               const chunked = binary.size > CHUNKED_ABOVE_BYTES
               yield recordWrite(ctx, 'load', record, {
-                journalBody: (existed) => ({
-                  ...toWebApiBody(
-                    resolveBinds(ctx, record),
-                    ctx.mapping.prefix,
-                    existed ? 'update' : 'create',
-                  ),
-                  documentbody: placeholder,
-                }),
+                file: { placeholder, size: binary.size },
+                probe: ['filesize'],
                 ...(chunked
                   ? {
                       upload: true,

@@ -485,7 +485,9 @@ export function summarise(
   for (const s of journal.skips(run.runId)) {
     if (s.reason === 'oversized-file') oversizedFiles++
     if (s.sourceKey.includes('#')) continue
-    row(s.table).skipped++
+    // A record already in the target as the mapping says is loaded; nothing had to be sent.
+    if (s.reason === 'already-done') row(s.table).loaded++
+    else row(s.table).skipped++
   }
   const loaded = Object.values(tables).reduce((n, t) => n + t.loaded, 0)
   const failed = Object.values(tables).reduce((n, t) => n + t.failed, 0)
