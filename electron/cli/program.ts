@@ -9,8 +9,10 @@ import { registerGenerateExportCommand } from './commands/generate-export'
 import { registerMigrateCommand } from './commands/migrate'
 import { registerOwnersCommand } from './commands/owners'
 import { registerPlanCommand } from './commands/plan'
+import { registerRollbackCommand } from './commands/rollback'
 import { registerServeCommand } from './commands/serve'
 import { registerStageCommand } from './commands/stage'
+import { registerVerifyCommand } from './commands/verify'
 import { registerWorkspaceCommands } from './commands/workspace'
 import type { CliContext } from './context'
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, printError } from './output'
@@ -63,6 +65,8 @@ export function createProgram(ctx: CliContext): Program {
   registerSandboxCommand(program, ctx, run)
   registerGenerateExportCommand(program, ctx, run)
   registerMigrateCommand(program, ctx, run)
+  registerVerifyCommand(program, ctx, run)
+  registerRollbackCommand(program, ctx, run)
 
   // Every subcommand inherits the override, so usage errors surface as CommanderError (exit 2).
   const override = (cmd: Command) => {

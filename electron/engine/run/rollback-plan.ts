@@ -11,7 +11,7 @@
  * 2. **restore**: the other columns of the before-image. Restores run before any delete, so a
  *    pre-existing record the run linked to a new parent is detached before that parent goes; a
  *    parental cascade (a contact's `parentcustomerid`) would otherwise delete it with the parent.
- * 3. **delete**: what the run created, children first (the newest intent first). Deleting a
+ * 3. **delete**: what the run created, children first (the newest creation first). Deleting a
  *    record also removes what Dataverse keeps with it: activity parties, a connection's
  *    reciprocal row, BPF instances and close activities of a deleted opportunity (§11, §13); a
  *    child already gone with its parent answers 404, which the executor counts as done.
@@ -265,6 +265,9 @@ type Group = {
   id: string | null
   created: boolean
   uncertain: boolean
+  /** The record's first intent (its creation): deletes go in reverse creation order, children first. */
+  firstSeq: number
+  /** Its newest intent: restores go newest first. */
   newestSeq: number
   seqs: number[]
   /** Before-images oldest first, of the intents that changed a pre-existing record. */
@@ -328,6 +331,7 @@ export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanI
         id: resolved,
         created: false,
         uncertain: false,
+        firstSeq: Number.POSITIVE_INFINITY,
         newestSeq: 0,
         seqs: [],
         images: [],
@@ -346,6 +350,7 @@ export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanI
     if (!applies) continue
     const g = groupOf(entry.table, entry.entitySet, entry.sourceKey, idOf(entry))
     g.uncertain ||= uncertain
+    g.firstSeq = Math.min(g.firstSeq, entry.seq)
     g.newestSeq = Math.max(g.newestSeq, entry.seq)
     g.seqs.push(entry.seq)
     if (entry.operation === 'delete') {
@@ -373,6 +378,7 @@ export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanI
       )
       activity.created = true
       activity.uncertain ||= uncertain
+      activity.firstSeq = Math.min(activity.firstSeq, entry.seq)
       activity.newestSeq = Math.max(activity.newestSeq, entry.seq)
       activity.seqs.push(entry.seq)
     } else if (closeId === null) {
@@ -396,7 +402,7 @@ export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanI
 
   const reopen: UndoStep[] = []
   const restore: UndoStep[] = []
-  const remove: UndoStep[] = []
+  const remove: Array<{ step: UndoStep; firstSeq: number }> = []
   const counts: Record<string, { delete: number; restore: number; reopen: number }> = {}
   const count = (table: string, kind: UndoStepKind) => {
     counts[table] ??= { delete: 0, restore: 0, reopen: 0 }
@@ -443,7 +449,7 @@ export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanI
       }
       count(g.table, 'delete')
       if (!settled.has(stepKey('delete', g.table, g.sourceKey)))
-        remove.push({ ...base, kind: 'delete', address, body: null })
+        remove.push({ step: { ...base, kind: 'delete', address, body: null }, firstSeq: g.firstSeq })
       continue
     }
     if (g.images.length === 0) {
@@ -492,7 +498,10 @@ export function planRollback(entries: ReadonlyArray<JournalEntry>, inputs: PlanI
     }
   }
 
-  return { steps: [...reopen, ...restore, ...remove], tables: counts, warnings }
+  // A record created after another may point at it (children follow their parents in the phase
+  // order), so the newest creation goes first; a later state change of a record does not move it.
+  const deletes = remove.sort((a, b) => b.firstSeq - a.firstSeq).map((r) => r.step)
+  return { steps: [...reopen, ...restore, ...deletes], tables: counts, warnings }
 }
 
 /** The URL of a step's record: `contacts(<id>)` or `contacts(lb_sourceid='contact-1')`. */

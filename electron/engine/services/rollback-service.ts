@@ -43,6 +43,8 @@ export function rollbackHandlers(ctx: EngineContext): HandlersFor<RollbackChanne
       return ctx.jobs.start('rollback', `Roll back the migration in ${profile.url}`, async (job) => {
         const connection = connectTarget(profile, { users: 1, logger: ctx.logger })
         try {
+          // Signs in before anything is undone, so a wrong secret stops the job before its first write.
+          await connection.primary.whoAmI()
           const result = await rollbackMigration({
             repo,
             client: connection.primary,

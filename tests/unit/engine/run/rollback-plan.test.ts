@@ -43,6 +43,25 @@ describe('planRollback', () => {
     expect(plan.steps[0]!.address).toEqual({ id: 'id-call-1' })
   })
 
+  it('keeps a record in its creation place when a later phase changed its state', () => {
+    const plan = planRollback([
+      entry({ table: 'phonecall', sourceKey: 'call-1', targetId: 'pc-1', phase: 'activities' }),
+      entry({ table: 'annotation', sourceKey: 'note-1', targetId: 'an-1', phase: 'activities' }),
+      entry({
+        table: 'phonecall',
+        sourceKey: 'call-1',
+        phase: 'status',
+        step: 'complete',
+        operation: 'update',
+        existed: true,
+        targetId: 'pc-1',
+        beforeImage: { statecode: 0, statuscode: 1 },
+      }),
+    ])
+    // The note on the call goes first, though the call's completion is the newest intent.
+    expect(plan.steps.map((s) => s.sourceKey)).toEqual(['note-1', 'call-1'])
+  })
+
   it('restores before-images before any delete, oldest value of each column winning', () => {
     const plan = planRollback([
       entry({ table: 'account', sourceKey: 'company-9' }),

@@ -134,4 +134,35 @@ describe('rollback against the sandbox', () => {
     expect(ts.sandbox.stateHash()).toEqual(before)
     ws.close()
   })
+
+  it('resumes a rollback that died between a call and its outcome, sending the unsettled steps again', async () => {
+    const t = await freshTarget()
+    const before = ts.sandbox.stateHash()
+    const ws = openWorkspace(tempDir())
+    await migrateByHand(ws, t, mapping, sources)
+
+    // The process "dies" right after its second $batch reached Dataverse: intents journaled,
+    // the deletes done, their outcomes never written.
+    let calls = 0
+    const dying = new Proxy(t.client, {
+      get(target, property, receiver) {
+        if (property !== 'batch') return Reflect.get(target, property, receiver)
+        return async (...args: Parameters<typeof target.batch>) => {
+          const answer = await target.batch(...args)
+          if (++calls === 2) throw new Error('killed')
+          return answer
+        }
+      },
+    })
+    await expect(rollback(ws, { ...t, client: dying }, { batchSize: 3, concurrency: 1 })).rejects.toThrow(
+      'killed',
+    )
+    expect(ts.sandbox.stateHash().records).toBe(before.records + 3)
+
+    const result = await rollback(ws, t)
+    // The second chunk's three records are gone already: their deletes answer 404, counted as done.
+    expect(result).toMatchObject({ applied: 3, alreadyAbsent: 3, failed: 0 })
+    expect(ts.sandbox.stateHash()).toEqual(before)
+    ws.close()
+  })
 })
