@@ -329,7 +329,16 @@ export async function listen(
         return
       }
       const match = /^\/api\/data\/v9\.\d\/?(.*)$/.exec(url.pathname)
-      const path = decodeURIComponent(match?.[1] ?? '')
+      let path: string
+      try {
+        path = decodeURIComponent(match?.[1] ?? '')
+      } catch {
+        sendError(
+          res,
+          new DataverseError(400, '0x0', `The request URI '${url.pathname}' is not valid percent-encoding.`),
+        )
+        return
+      }
       const headers: Record<string, string> = {}
       for (const [k, v] of Object.entries(req.headers))
         if (typeof v === 'string') headers[k.toLowerCase()] = v
