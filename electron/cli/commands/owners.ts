@@ -31,11 +31,19 @@ export function renderOwners(r: OwnersReport, files: ReadonlyArray<ExportedFile>
       ? 'Ready: every record has a valid, enabled owner.'
       : `Not ready: ${r.blockedRecords} records would have no valid owner.`,
     '',
-    ...r.owners.map(
-      (o) =>
-        `  ${o.status.padEnd(9)} ${String(o.records).padStart(7)}  ${(o.email ?? '(no e-mail)').padEnd(36)} ${o.name}${o.assignedTo ? ` → ${o.assignedTo.name} (${o.assignedTo.via})` : ' → NOBODY'}`,
-    ),
+    ...r.owners
+      .filter((o) => o.defined)
+      .map(
+        (o) =>
+          `  ${o.status.padEnd(9)} ${String(o.records).padStart(7)}  ${(o.email ?? '(no e-mail)').padEnd(36)} ${o.name}${o.assignedTo ? ` → ${o.assignedTo.name} (${o.assignedTo.via})` : ' → NOBODY'}`,
+      ),
   ]
+  const orphans = r.owners.filter((o) => !o.defined)
+  if (orphans.length > 0) {
+    const records = orphans.reduce((n, o) => n + o.records, 0)
+    const to = r.fallback ? `the fallback owner ${r.fallback.name}` : 'NOBODY (set a fallback owner)'
+    lines.push(`  ${orphans.length} owner ids used by ${records} records but not in owners.csv → ${to}`)
+  }
   if (files.length > 0) lines.push('', 'Wrote', ...files.map((f) => `  ${f.path}`))
   return lines.join('\n')
 }

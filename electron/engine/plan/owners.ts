@@ -150,8 +150,13 @@ export function matchOwners(inputs: OwnerMatchInputs): OwnersReport {
     }
   })
   const order = { unmatched: 0, disabled: 1, matched: 2 } as const
+  // Owners of owners.csv first; ids that only records name (D11 orphans) after them.
   rows.sort(
-    (a, b) => order[a.status] - order[b.status] || b.records - a.records || a.name.localeCompare(b.name),
+    (a, b) =>
+      Number(b.defined) - Number(a.defined) ||
+      order[a.status] - order[b.status] ||
+      b.records - a.records ||
+      a.name.localeCompare(b.name),
   )
 
   const unownedRecords = Object.values(facts.unownedRecords).reduce((n, c) => n + c, 0)

@@ -40,7 +40,7 @@ import { currentStoredMapping, storeProposedMapping, type StoredMapping } from '
 import { TEMPLATE_OPTION_FIELDS, optionFieldsOf, proposeMapping } from './mapping-proposal'
 import { matchOwners, userForEmail } from './owners'
 import { DEFAULT_PUBLISHER, type PublisherSettings, blockersOf, computeSchemaPlan } from './schema-plan'
-import { type SourceFacts, planningImport, readSourceFacts } from './source-facts'
+import { FACTS_VERSION, type SourceFacts, planningImport, readSourceFacts } from './source-facts'
 import { type WorkflowReference, buildWorkflowReference } from './workflow-reference'
 
 const iso = (clock: Clock) => new Date(clock.now()).toISOString()
@@ -80,7 +80,11 @@ export function sourceFactsOf(ws: Workspace, clock: Clock): SourceFacts {
   const cached = readCachedFacts<SourceFacts>(ws, importId)
   const mapping = currentStoredMapping(ws)
   const fields = [...TEMPLATE_OPTION_FIELDS, ...(mapping ? optionFieldsOf(mapping.document) : [])]
-  if (cached !== null && fields.every((f) => cached.values[`${f.object}.${f.field}`] !== undefined))
+  if (
+    cached !== null &&
+    cached.factsVersion === FACTS_VERSION &&
+    fields.every((f) => cached.values[`${f.object}.${f.field}`] !== undefined)
+  )
     return cached
   const facts = readSourceFacts(repo, importId, fields)
   writeCachedFacts(ws, importId, facts, iso(clock))

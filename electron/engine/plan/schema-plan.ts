@@ -525,10 +525,12 @@ export function computeSchemaPlan(inputs: SchemaPlanInputs): SchemaPlan {
     warn(
       'undeclared-columns',
       'info',
-      `${facts.undeclaredColumns.length} columns of the export are not defined in its property definitions (${facts.undeclaredColumns
+      `${plural(facts.undeclaredColumns.length, 'column')} of the export ${facts.undeclaredColumns.length === 1 ? 'is' : 'are'} not defined in its property definitions (${facts.undeclaredColumns
         .slice(0, 5)
         .map((c) => `${c.object}.${c.name}`)
-        .join(', ')}${facts.undeclaredColumns.length > 5 ? ', …' : ''}); they are staged but not mapped.`,
+        .join(
+          ', ',
+        )}${facts.undeclaredColumns.length > 5 ? ', …' : ''}); ${facts.undeclaredColumns.length === 1 ? 'it is' : 'they are'} staged but not mapped.`,
     )
   }
   for (const t of audit.tables) {

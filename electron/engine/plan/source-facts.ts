@@ -27,8 +27,12 @@ export type SourceOwner = Readonly<{
   isActive: boolean | null
 }>
 
+/** Bumped when what the facts hold changes, so cached facts of older builds are read again. */
+export const FACTS_VERSION = 2
+
 /** The staged export, summarised for planning. */
 export type SourceFacts = Readonly<{
+  factsVersion: number
   importId: number
   flavour: 'api' | 'ui'
   exportedAt: string | null
@@ -102,6 +106,7 @@ export function customPropertyType(inferred: string): CustomPropertyInput['targe
 }
 
 const CUSTOM_OBJECTS = new Set(['contacts', 'companies', 'deals', 'engagements'])
+const ENGAGEMENT_FILES = new Set(['calls', 'emails', 'meetings', 'notes', 'tasks', 'sms', 'activities'])
 
 function pipelinesOf(docs: ReadonlyArray<Record<string, unknown>>): PipelineSpec[] {
   const out: PipelineSpec[] = []
@@ -205,12 +210,14 @@ export function readSourceFacts(
       undeclaredColumns.push({ object: f.object, name: f.name })
       continue
     }
-    if (!CUSTOM_OBJECTS.has(f.object)) continue
-    if (customProperties.some((p) => p.object === f.object && p.name === f.name)) continue
+    // Engagement properties are profiled per engagement file (calls, emails, …); they are one set.
+    const object = ENGAGEMENT_FILES.has(f.object) ? 'engagements' : f.object
+    if (!CUSTOM_OBJECTS.has(object)) continue
+    if (customProperties.some((p) => p.object === object && p.name === f.name)) continue
     customProperties.push({
-      object: f.object as CustomPropertyInput['object'],
+      object: object as CustomPropertyInput['object'],
       name: f.name,
-      label: labels.get(`${f.object}.${f.name}`) ?? f.header,
+      label: labels.get(`${object}.${f.name}`) ?? f.header,
       targetType: customPropertyType(f.inferredTargetType),
       archived: f.archived,
     })
@@ -287,6 +294,7 @@ export function readSourceFacts(
   for (const o of AUTOMATION_OBJECTS) automation[o] = docs(o)
 
   return {
+    factsVersion: FACTS_VERSION,
     importId,
     flavour: imp.flavour,
     exportedAt: imp.exportedAt,

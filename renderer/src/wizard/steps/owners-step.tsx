@@ -47,6 +47,40 @@ function UserSelect({
   )
 }
 
+/** Owner ids that records use but owners.csv does not define (D11): listed apart, they follow the fallback. */
+function OrphanOwners({ owners, fallback }: { owners: ReadonlyArray<OwnerRow>; fallback: string | null }) {
+  const records = owners.reduce((n, o) => n + o.records, 0)
+  return (
+    <section className="card" data-testid="owners-orphans">
+      <h2>
+        {owners.length} owner ids not in owners.csv ({records.toLocaleString()} records)
+      </h2>
+      <p className={fallback ? 'muted' : 'error-text'}>
+        {fallback
+          ? `Their records go to the fallback owner, ${fallback}.`
+          : 'Their records have no owner until you choose a fallback owner above.'}
+      </p>
+      <details>
+        <summary>Show the ids</summary>
+        <table className="table">
+          <tbody>
+            {owners.map((o) => (
+              <tr key={o.ownerId}>
+                <td>{o.ownerId}</td>
+                <td>
+                  {Object.entries(o.recordsByObject)
+                    .map(([k, v]) => `${k} ${v}`)
+                    .join(', ')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </section>
+  )
+}
+
 export function OwnersStep() {
   const { status, owners, audit, error, busy } = useAppStore(
     useShallow((s) => ({
@@ -119,35 +153,48 @@ export function OwnersStep() {
               </tr>
             </thead>
             <tbody>
-              {owners.owners.map((o) => (
-                <tr key={o.ownerId} data-owner={o.ownerId} data-status={o.status} title={o.note ?? undefined}>
-                  <td>{o.name}</td>
-                  <td>{o.email ?? '—'}</td>
-                  <td>{STATUS_TEXT[o.status]}</td>
-                  <td>{o.match ? o.match.name : '—'}</td>
-                  <td className="num">{o.records.toLocaleString()}</td>
-                  <td data-testid={`owner-assigned-${o.ownerId}`}>
-                    {o.assignedTo ? (
-                      `${o.assignedTo.name} (${o.assignedTo.via})`
-                    ) : (
-                      <span className="error-text">nobody</span>
-                    )}
-                  </td>
-                  <td>
-                    <UserSelect
-                      users={people}
-                      value={o.override?.systemUserId ?? null}
-                      onChange={(id) => void setOverride(o.ownerId, id)}
-                      empty="—"
-                      testId={`owner-override-${o.ownerId}`}
-                      disabled={busy}
-                    />
-                  </td>
-                </tr>
-              ))}
+              {owners.owners
+                .filter((o) => o.defined)
+                .map((o) => (
+                  <tr
+                    key={o.ownerId}
+                    data-owner={o.ownerId}
+                    data-status={o.status}
+                    title={o.note ?? undefined}
+                  >
+                    <td>{o.name}</td>
+                    <td>{o.email ?? '—'}</td>
+                    <td>{STATUS_TEXT[o.status]}</td>
+                    <td>{o.match ? o.match.name : '—'}</td>
+                    <td className="num">{o.records.toLocaleString()}</td>
+                    <td data-testid={`owner-assigned-${o.ownerId}`}>
+                      {o.assignedTo ? (
+                        `${o.assignedTo.name} (${o.assignedTo.via})`
+                      ) : (
+                        <span className="error-text">nobody</span>
+                      )}
+                    </td>
+                    <td>
+                      <UserSelect
+                        users={people}
+                        value={o.override?.systemUserId ?? null}
+                        onChange={(id) => void setOverride(o.ownerId, id)}
+                        empty="—"
+                        testId={`owner-override-${o.ownerId}`}
+                        disabled={busy}
+                      />
+                    </td>
+                  </tr>
+                ))}
             </tbody>
           </table>
         </section>
+      )}
+      {owners && owners.owners.some((o) => !o.defined) && (
+        <OrphanOwners
+          owners={owners.owners.filter((o) => !o.defined)}
+          fallback={owners.fallback?.name ?? null}
+        />
       )}
       {owners && (
         <section className="card">

@@ -61,6 +61,7 @@ export function emptyAudit(extra: Partial<TargetAudit> = {}): TargetAudit {
 /** The facts of a small export with the standard pipelines. */
 export function facts(extra: Partial<SourceFacts> = {}): SourceFacts {
   return {
+    factsVersion: 2,
     importId: 1,
     flavour: 'api',
     exportedAt: '2025-06-30T12:00:00Z',
