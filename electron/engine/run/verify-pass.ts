@@ -8,13 +8,20 @@ import type { VerifyReport } from '../../shared/dto/verify'
 import type { Clock } from '../clock'
 import { AppError, CancelledError, toAppErrorData } from '../errors'
 import type { Logger } from '../logger'
-import { mappingDocumentSchema } from '../plan/mapping/model'
+import { type MappingDocument, mappingDocumentSchema } from '../plan/mapping/model'
+import { writeDataDictionary } from '../reports/data-dictionary'
+import { landingOf, writeDuplicates } from '../reports/duplicates'
+import { writeOversizedFiles } from '../reports/oversized-files'
 import { writeReconciliationReports } from '../reports/reconciliation'
+import type { ReportFile } from '../../shared/dto/verify'
+import { JournalRepository } from '../workspace/journal-repository'
+import { duplicateGroups } from '../workspace/report-repository'
 import { connectTarget } from '../target/dataverse/connect'
 import type { TargetProfile } from '../target/dataverse/profile'
 import { VerifyRepository } from '../workspace/verify-repository'
 import type { Workspace } from '../workspace/workspace'
 import { type VerifyProgress, verifyRun } from './verify'
+import type { SourceView } from './source-view'
 import { prepareExpected } from './verify-expected'
 
 /** Where reports go when the operator names no folder: `<workspace name>-reports` beside it. */
@@ -100,7 +107,10 @@ export async function verifyLatestRun(o: VerifyPassOptions): Promise<VerifyRepor
       reportsDir: dir,
       files: [],
     }
-    const files = await writeReconciliationReports(dir, base, () => repo.iterateMismatches(verifyId))
+    const files = [
+      ...(await writeReconciliationReports(dir, base, () => repo.iterateMismatches(verifyId))),
+      ...(await writeDeliverables(o.workspace, dir, run, mapping, side.view.targetOf, base.finishedAt)),
+    ]
     const report: VerifyReport = { ...base, files }
     repo.finishPass(verifyId, 'finished', iso(), { summary: report, reportsDir: dir })
     o.workspace.logActivity(
@@ -116,6 +126,45 @@ export async function verifyLatestRun(o: VerifyPassOptions): Promise<VerifyRepor
   } finally {
     await connection.close()
   }
+}
+
+/**
+ * The brief's post-migration deliverables beside the reconciliation: the data dictionary of
+ * migrated fields, the duplicate report and the oversized-file manifest.
+ */
+async function writeDeliverables(
+  workspace: Workspace,
+  dir: string,
+  run: Readonly<{ runId: string; runNo: number; importId: number | null }>,
+  mapping: MappingDocument,
+  targetOf: SourceView['targetOf'],
+  at: string,
+): Promise<ReadonlyArray<ReportFile>> {
+  const tag = (report: string, written: ReadonlyArray<{ format: string; path: string; bytes: number }>) =>
+    written.map((w) => ({ report, format: w.format, path: w.path, bytes: w.bytes }))
+  const repo = new VerifyRepository(workspace)
+  const idMaps = new Map<string, ReadonlyMap<string, Readonly<{ id: string }>>>()
+  const idOf = (table: string, key: string) => {
+    let m = idMaps.get(table)
+    if (m === undefined) idMaps.set(table, (m = repo.idMap(table)))
+    return m.get(key)?.id ?? null
+  }
+  const skipped = new JournalRepository(workspace, () => at)
+    .skips(run.runId)
+    .filter((s) => s.table === 'annotation' && !s.sourceKey.includes('#'))
+  return [
+    ...tag('data-dictionary', await writeDataDictionary(dir, mapping, at)),
+    ...tag(
+      'duplicates',
+      await writeDuplicates(
+        dir,
+        run.importId === null ? [] : duplicateGroups(workspace, run.importId),
+        landingOf(targetOf, idOf),
+        at,
+      ),
+    ),
+    ...tag('oversized-files', await writeOversizedFiles(dir, skipped, run.runNo, at)),
+  ]
 }
 
 /** Writes a finished pass's reports again into `outDir` (the files listed in the stored report change). */

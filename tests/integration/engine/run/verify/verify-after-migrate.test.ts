@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../../../../../electron/engine/clock'
@@ -56,6 +56,35 @@ describe('verify and rollback after a real migration run', () => {
     expect(report.tables['contact']!.verified).toBeGreaterThan(0)
     expect(report.tables['annotation']!.verified).toBeGreaterThan(0)
     for (const f of report.files) expect(existsSync(f.path)).toBe(true)
+    const names = report.files.map((f) => f.path.slice(out.length + 1)).sort()
+    expect(names).toEqual([
+      'data-dictionary.csv',
+      'data-dictionary.html',
+      'data-dictionary.json',
+      'data-dictionary.md',
+      'data-dictionary.xlsx',
+      'duplicates.csv',
+      'duplicates.html',
+      'duplicates.json',
+      'duplicates.xlsx',
+      'mismatches.csv',
+      'oversized-files.csv',
+      'oversized-files.html',
+      'oversized-files.json',
+      'oversized-files.xlsx',
+      'reconciliation.csv',
+      'reconciliation.html',
+      'reconciliation.json',
+      'reconciliation.md',
+      'reconciliation.xlsx',
+    ])
+    // The fixture's one file over the 6 MB upload limit is in the manifest, with its SHA-256.
+    const manifest = JSON.parse(readFileSync(join(out, 'oversized-files.json'), 'utf8')) as {
+      files: Array<{ reason: string; details: { sha256: string | null } }>
+    }
+    expect(manifest.files.filter((f) => f.reason === 'oversized-file')).toHaveLength(1)
+    expect(manifest.files[0]!.details.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(readFileSync(join(out, 'data-dictionary.csv'), 'utf8')).toContain('lb_loanstatus')
   })
 
   it('finds a field changed in Dataverse after the run', async () => {
