@@ -142,18 +142,23 @@ export class StagingRepository {
   /**
    * Settings for a bulk load: an import that fails is discarded whole, so its batches need not be
    * durable one by one (synchronous=NORMAL keeps WAL consistency, only the last batches of a crash
-   * are lost), and a larger page cache keeps the id index in memory. `endBulk` restores the
+   * are lost), and a larger page cache keeps the id index pages in memory. `endBulk` restores the
    * workspace's durability (STYLE.md §5: synchronous=FULL).
    */
   beginBulk(): void {
     this.#db.pragma('synchronous = NORMAL')
-    this.#db.pragma('cache_size = -32768')
+    this.#db.pragma('cache_size = -8192')
+    // Checkpoint every 40 MB of WAL instead of every 4 MB: index pages rewritten by consecutive
+    // batches are copied to the database file once rather than again and again.
+    this.#db.pragma('wal_autocheckpoint = 10000')
   }
 
   endBulk(): void {
     this.commit()
     this.#db.pragma('synchronous = FULL')
     this.#db.pragma('cache_size = -2000')
+    this.#db.pragma('wal_autocheckpoint = 1000')
+    this.#db.pragma('wal_checkpoint(PASSIVE)')
   }
 
   /** Opens a write transaction (one writer; staging commits in large batches). */
@@ -531,14 +536,13 @@ export class StagingRepository {
   }
 
   /**
-   * References of staged records whose target is not staged under any of `targetObjects`, with
-   * whether a quarantined row holds the target. Stale references (of replaced or moved records)
-   * are ignored.
+   * References of staged records whose target is not staged under any of its target's objects
+   * (`targets`: target → objects), with whether a quarantined row holds the target; one pass over
+   * staged_ref. Stale references (of replaced or moved records) are ignored.
    */
   unresolvedRefs(
     importId: number,
-    target: string,
-    targetObjects: ReadonlyArray<string>,
+    targets: Readonly<Record<string, ReadonlyArray<string>>>,
   ): ReadonlyArray<
     Readonly<{
       recordId: number
@@ -546,28 +550,35 @@ export class StagingRepository {
       file: string
       row: number
       column: string
+      target: string
       targetId: string
       quarantined: number
     }>
   > {
-    const marks = targetObjects.map(() => '?').join(', ')
+    const pairs = Object.entries(targets).flatMap(([target, objects]) =>
+      objects.map((o) => [target, o] as const),
+    )
+    const values = pairs.map(() => '(?, ?)').join(', ')
     return this.#db
       .prepare(
-        `SELECT r.record_id AS recordId, s.object, s.file, s.row, r.column_name AS column, r.target_id AS targetId,
-           EXISTS (SELECT 1 FROM quarantined_row q WHERE q.import_id = r.import_id AND q.object IN (${marks})
-                   AND q.source_id = r.target_id) AS quarantined
+        `WITH targets (target, object) AS (VALUES ${values})
+         SELECT r.record_id AS recordId, s.object, s.file, s.row, r.column_name AS column, r.target AS target,
+           r.target_id AS targetId,
+           EXISTS (SELECT 1 FROM targets t JOIN quarantined_row q ON q.import_id = r.import_id AND q.object = t.object
+                   AND q.source_id = r.target_id WHERE t.target = r.target) AS quarantined
          FROM staged_ref r JOIN staged_record s ON s.record_id = r.record_id
-         WHERE r.import_id = ? AND r.target = ?
-           AND NOT EXISTS (SELECT 1 FROM staged_record t WHERE t.import_id = r.import_id AND t.object IN (${marks})
-                           AND t.source_id = r.target_id)
+         WHERE r.import_id = ?
+           AND NOT EXISTS (SELECT 1 FROM targets t JOIN staged_record x ON x.import_id = r.import_id
+                           AND x.object = t.object AND x.source_id = r.target_id WHERE t.target = r.target)
          ORDER BY r.record_id`,
       )
-      .all(...targetObjects, importId, target, ...targetObjects) as Array<{
+      .all(...pairs.flat(), importId) as Array<{
       recordId: number
       object: string
       file: string
       row: number
       column: string
+      target: string
       targetId: string
       quarantined: number
     }>
@@ -734,6 +745,20 @@ export class StagingRepository {
     return result.changes
   }
 
+  /** Has this import moved the delta state (record_head) forward? Recorded in its summary. */
+  headsAdvanced(importId: number): boolean {
+    const r = this.#stmt(
+      "SELECT json_extract(coalesce(summary, '{}'), '$.headsAdvanced') AS done FROM source_import WHERE import_id = ?",
+    ).get(importId) as { done: number | null } | undefined
+    return r?.done === 1
+  }
+
+  markHeadsAdvanced(importId: number): void {
+    this.#stmt(
+      "UPDATE source_import SET summary = json_set(coalesce(summary, '{}'), '$.headsAdvanced', json('true')) WHERE import_id = ?",
+    ).run(importId)
+  }
+
   /** Moves every head to this import's version of its record. */
   advanceHeads(importId: number): void {
     this.#db
@@ -759,6 +784,9 @@ export class StagingRepository {
     const r = this.#stmt(
       'SELECT change FROM staged_delta WHERE import_id = ? AND object = ? AND source_id = ?',
     ).get(importId, object, sourceId) as { change: string } | undefined
-    return r?.change
+    if (r !== undefined) return r.change
+    // A baseline import (the first) keeps no rows: its staged records are all new.
+    const baseline = this.earlierFinishedImports(importId).length === 0
+    return baseline && this.findStaged(importId, object, sourceId) !== undefined ? 'new' : undefined
   }
 }

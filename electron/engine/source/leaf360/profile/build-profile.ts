@@ -9,6 +9,7 @@ import type { StagingRepository } from '../../../workspace/staging-repository'
 import { valueTypeOfProperty, type CustomPropertyObject, type PropertyDefinitionJson } from '../spec'
 import type { ExportSettings } from '../reader/manifest'
 import type { FindingsTally } from '../staging/findings'
+import type { SourceFacts } from '../staging/source-facts'
 import { inferTargetType, textType, type ColumnStats } from './column-stats'
 
 /** Custom and undeclared columns seen while staging, by object. */
@@ -33,6 +34,7 @@ export type ProfileInputs = Readonly<{
   notes: ReadonlyArray<Readonly<{ file: string | null; reason: string; message: string }>>
   stagedAt: string
   synthesised: number
+  facts: SourceFacts
 }>
 
 const DISTRIBUTIONS: ReadonlyArray<Readonly<{ name: string; object: string; key: string }>> = [
@@ -82,25 +84,10 @@ export function buildProfile(repo: StagingRepository, inputs: ProfileInputs): So
 
   const distributions: Record<string, Record<string, number>> = {}
   for (const d of DISTRIBUTIONS) {
-    const rows = repo.query<{ v: string | null; n: number }>(
-      `SELECT json_extract(data, '$.${d.key}') AS v, count(*) AS n FROM staged_record
-       WHERE import_id = ? AND object = ? GROUP BY v ORDER BY n DESC`,
-      importId,
-      d.object,
-    )
-    if (rows.length > 0) distributions[d.name] = Object.fromEntries(rows.map((r) => [r.v ?? '(empty)', r.n]))
+    const values = inputs.facts.distribution(d.object, d.key)
+    if (values !== undefined) distributions[d.name] = values
   }
-  const stages = repo.query<{ p: string | null; s: string | null; n: number }>(
-    `SELECT json_extract(data, '$.pipeline_id') AS p, json_extract(data, '$.dealstage') AS s, count(*) AS n
-     FROM staged_record WHERE import_id = ? AND object = 'deals' GROUP BY p, s ORDER BY p, n DESC`,
-    importId,
-  )
-  const pipelineStages: Record<string, Record<string, number>> = {}
-  for (const r of stages) {
-    const p = r.p ?? '(none)'
-    pipelineStages[p] ??= {}
-    pipelineStages[p]![r.s ?? '(none)'] = r.n
-  }
+  const pipelineStages = inputs.facts.pipelineStages()
 
   const customFields = inputs.columns.map((c) => ({
     object: c.object,
@@ -170,28 +157,22 @@ export function buildProfile(repo: StagingRepository, inputs: ProfileInputs): So
     }
   }
 
-  const definedOwners = repo.query<{ id: string; active: number | null; email: string | null }>(
-    `SELECT source_id AS id, json_extract(data, '$.is_active') AS active, json_extract(data, '$.email') AS email
-     FROM staged_record WHERE import_id = ? AND object = 'owners'`,
-    importId,
-  )
-  const referenced = repo.referencedIds(importId, 'owners')
-  const defined = new Map(definedOwners.map((o) => [o.id, o]))
-  const referencedSet = new Set(referenced.map((r) => r.targetId))
+  const definedOwners = [...inputs.facts.owners]
+  const referenced = [...inputs.facts.ownerRefs].sort((a, b) => b[1] - a[1])
   const owners: SourceProfile['owners'] = {
     defined: definedOwners.length,
-    active: definedOwners.filter((o) => o.active === 1).length,
+    active: definedOwners.filter(([, o]) => o.active === true).length,
     referenced: referenced.length,
     referencedUndefined: referenced
-      .filter((r) => !defined.has(r.targetId))
-      .map((r) => ({ ownerId: r.targetId, references: r.refs })),
-    definedUnreferenced: definedOwners.filter((o) => !referencedSet.has(o.id)).map((o) => o.id),
+      .filter(([id]) => !inputs.facts.owners.has(id))
+      .map(([ownerId, references]) => ({ ownerId, references })),
+    definedUnreferenced: definedOwners.filter(([id]) => !inputs.facts.ownerRefs.has(id)).map(([id]) => id),
     deactivatedReferenced: referenced
-      .filter((r) => defined.get(r.targetId)?.active === 0)
-      .map((r) => ({
-        ownerId: r.targetId,
-        email: defined.get(r.targetId)?.email ?? null,
-        references: r.refs,
+      .filter(([id]) => inputs.facts.owners.get(id)?.active === false)
+      .map(([ownerId, references]) => ({
+        ownerId,
+        email: inputs.facts.owners.get(ownerId)?.email ?? null,
+        references,
       })),
   }
 

@@ -10,7 +10,7 @@ import type { QuarantineReason } from '../spec'
 import type { DefectCode, RowIssue } from '../validate/issues'
 import { mergeTally, type ProducerMessage, type RowBatch } from './file-producer'
 import type { Producer } from './producer-pool'
-import type { DuplicatePolicy, PreparedRow, PreparedStage, RowOrigin } from './record-writer'
+import type { DuplicatePolicy, PreparedRow, PreparedStage, RowOrigin, WriteOutcome } from './record-writer'
 import { ROWS_PER_COMMIT, type StageContext } from './stage-context'
 
 const FIRST_KEPT = new Set([
@@ -84,8 +84,19 @@ export async function stageDataFile(
           const origin: RowOrigin = { file: b.path, row: b.row[i]!, line: b.line[i]!, raw: b.raw[i]! }
           ctx.tally.file(b.path).read++
           const prepared = rowOf(b, i)
-          if (isCopy && ctx.associationsPresent) writeCopyRow(ctx, b.path, prepared, origin)
-          else ctx.writer.writePrepared(object, prepared, origin, policy)
+          const outcome =
+            isCopy && ctx.associationsPresent
+              ? writeCopyRow(ctx, b.path, prepared, origin)
+              : ctx.writer.writePrepared(object, prepared, origin, policy)
+          if (outcome === 'staged' && prepared.kind === 'stage') {
+            ctx.facts.add(
+              object,
+              { recordId: ctx.writer.lastStagedId, file: b.path, row: origin.row },
+              prepared.sourceId,
+              b.facts[i] ?? null,
+              prepared.refs,
+            )
+          }
           if (++sinceCommit >= ROWS_PER_COMMIT) {
             ctx.repo.commit()
             ctx.repo.begin()
@@ -170,11 +181,14 @@ export async function stageDataFile(
  * row → skipped; same identity, other values → quarantined (associations.csv wins); no match →
  * read as an associations.csv row, with D42.
  */
-function writeCopyRow(ctx: StageContext, path: string, prepared: PreparedRow, origin: RowOrigin): void {
-  if (prepared.kind === 'quarantine') {
-    ctx.writer.writePrepared('associations', prepared, origin, 'first-kept')
-    return
-  }
+function writeCopyRow(
+  ctx: StageContext,
+  path: string,
+  prepared: PreparedRow,
+  origin: RowOrigin,
+): WriteOutcome {
+  if (prepared.kind === 'quarantine')
+    return ctx.writer.writePrepared('associations', prepared, origin, 'first-kept')
   const staged = ctx.repo.findStaged(ctx.importId, 'associations', prepared.sourceId)
   const match =
     staged !== undefined && ctx.associationFiles.has(staged.file)
@@ -184,11 +198,8 @@ function writeCopyRow(ctx: StageContext, path: string, prepared: PreparedRow, or
           .find((q) => ctx.associationFiles.has(q.file))
   if (match !== undefined) {
     ctx.copyMatches.set(path, (ctx.copyMatches.get(path) ?? 0) + 1)
-    if (ctx.writer.isIdentical(match, origin)) {
-      ctx.writer.skip(origin)
-      return
-    }
-    ctx.writer.quarantine(
+    if (ctx.writer.isIdentical(match, origin)) return ctx.writer.skip(origin)
+    return ctx.writer.quarantine(
       'associations',
       {
         kind: 'quarantine',
@@ -199,7 +210,6 @@ function writeCopyRow(ctx: StageContext, path: string, prepared: PreparedRow, or
       },
       origin,
     )
-    return
   }
   const warning: RowIssue = { code: 'D42', column: null, raw: null, reason: 'copy_without_match' }
   const warnings = [
@@ -208,5 +218,5 @@ function writeCopyRow(ctx: StageContext, path: string, prepared: PreparedRow, or
   ]
   const withWarning: PreparedStage = { ...prepared, warningsJson: JSON.stringify(warnings) }
   ctx.writer.countIssues([warning], origin, prepared.sourceId)
-  ctx.writer.writePrepared('associations', withWarning, origin, 'first-kept')
+  return ctx.writer.writePrepared('associations', withWarning, origin, 'first-kept')
 }

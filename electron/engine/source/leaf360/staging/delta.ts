@@ -30,9 +30,29 @@ function sameOnSharedColumns(a: Record<string, unknown>, b: Record<string, unkno
 /** Minute precision for ui datetimes (§8). */
 const minute = (iso: string | null, ui: boolean) => (iso === null ? null : ui ? iso.slice(0, 16) : iso)
 
-/** Classifies this import against the state left by earlier ones and moves that state forward. */
+/**
+ * Classifies this import against the state left by earlier ones and moves that state forward.
+ *
+ * The first import of a workspace is the baseline: every record is new, and the state is seeded
+ * from it only when a later import needs it, so staging a single export writes nothing extra.
+ */
 export function stageDelta(ctx: StageContext, inferDeletions: boolean): DeltaCounts {
   const repo = ctx.repo
+  const earlier = repo.earlierFinishedImports(ctx.importId)
+  if (earlier.length === 0) {
+    const counts: Record<string, Record<string, number>> = {}
+    for (const r of repo.stagedCounts(ctx.importId))
+      counts[r.object] = { new: r.staged, changed: 0, unchanged: 0, gone: 0 }
+    return counts
+  }
+  // Seed the state from earlier imports that have not advanced it (the baseline), oldest first.
+  repo.transaction(() => {
+    for (const id of [...earlier].reverse()) {
+      if (repo.headsAdvanced(id)) continue
+      repo.advanceHeads(id)
+      repo.markHeadsAdvanced(id)
+    }
+  })
   const ui = ctx.settings.flavour === 'ui'
   const batch = new WarningBatch(ctx)
   repo.transaction(() => repo.classifyAgainstHeads(ctx.importId))
@@ -75,6 +95,7 @@ export function stageDelta(ctx: StageContext, inferDeletions: boolean): DeltaCou
   repo.transaction(() => {
     if (inferDeletions) repo.markGone(ctx.importId)
     repo.advanceHeads(ctx.importId)
+    repo.markHeadsAdvanced(ctx.importId)
   })
   const counts: Record<string, Record<string, number>> = {}
   for (const r of repo.deltaCounts(ctx.importId)) {

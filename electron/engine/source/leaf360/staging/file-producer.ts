@@ -17,6 +17,7 @@ import type { ValidationContext } from '../validate/validation-context'
 import { newColumnStats, observe, type ColumnStats } from '../profile/column-stats'
 import { checkAttachment } from './attachments'
 import { FindingsTally } from './findings'
+import { FACT_KEYS, factValue } from './source-facts'
 
 /** One data file to produce, as the main thread hands it over (structured-cloneable). */
 export type ProduceTask = Readonly<{
@@ -46,6 +47,8 @@ export type RowBatch = {
   reason: Array<string | null>
   defect: Array<string | null>
   message: Array<string | null>
+  /** The FACT_KEYS values of a staged row (source-facts.ts), else null. */
+  facts: Array<Array<string | null> | null>
 }
 
 /** A custom or undeclared column's observed values (custom fields inventory). */
@@ -132,6 +135,7 @@ const newBatch = (path: string): RowBatch => ({
   reason: [],
   defect: [],
   message: [],
+  facts: [],
 })
 
 /** Appends one decision to a batch, serialising a staged row's values, hash and warnings. */
@@ -142,6 +146,7 @@ function append(
   line: number,
   raw: string,
   tally: FindingsTally,
+  factKeys: ReadonlyArray<string> | undefined,
 ): void {
   batch.row.push(row)
   batch.line.push(line)
@@ -159,6 +164,7 @@ function append(
     batch.reason.push(d.reason)
     batch.defect.push(d.defect)
     batch.message.push(d.message)
+    batch.facts.push(null)
     return
   }
   const json = JSON.stringify(d.data)
@@ -184,6 +190,7 @@ function append(
   batch.reason.push(null)
   batch.defect.push(null)
   batch.message.push(null)
+  batch.facts.push(factKeys === undefined ? null : factKeys.map((k) => factValue(d.data, k)))
   for (const i of d.issues) {
     tally.add(i.code, {
       file: batch.path,
@@ -211,6 +218,7 @@ export async function produceDataFile(
   if (spec === undefined) throw new Error(`no data file spec for ${task.object}`)
   const tally = new FindingsTally()
   const observed = new Map<string, ObservedStats>()
+  const factKeys = FACT_KEYS[spec.object]
   const finding = (
     code: string | null,
     file: string,
@@ -316,7 +324,7 @@ export async function produceDataFile(
           decision = await checkAttachment(decision, source, binaries)
         }
         if (decision.kind === 'stage') for (const [key, stats] of watched) observe(stats, decision.data[key])
-        append(batch, decision, row, rec.line, rec.raw ?? csvLine(fields), tally)
+        append(batch, decision, row, rec.line, rec.raw ?? csvLine(fields), tally, factKeys)
         if (batch.kind.length >= BATCH_ROWS) {
           await emit({ t: 'rows', batch })
           batch = newBatch(part.path)

@@ -87,36 +87,34 @@ export function checkReferences(ctx: StageContext): void {
     number,
     { reason: 'orphan_association' | 'orphan_history'; message: string; file: string }
   >()
-  for (const [target, objects] of Object.entries(TARGET_OBJECTS)) {
-    for (const ref of ctx.repo.unresolvedRefs(ctx.importId, target, objects)) {
-      const quarantined = ref.quarantined === 1
-      if (ref.column === 'merged_into_id' && ctx.settings.flavour === 'ui' && !quarantined) {
-        // §9 D17: in ui, where archived records are absent, a merge target matching nothing is not D11.
-        continue
-      }
-      const isLink = LINK_OBJECTS.has(ref.object)
-      const isHistory = ref.object === 'deal_stage_history' && ref.column === 'deal_id'
-      if (!quarantined && (isLink || isHistory)) {
-        if (!moves.has(ref.recordId)) {
-          moves.set(ref.recordId, {
-            reason: isLink ? 'orphan_association' : 'orphan_history',
-            message: `${ref.column} ${ref.targetId} matches no ${target.replace(/s$/, '')} in the export.`,
-            file: ref.file,
-          })
-        }
-        continue
-      }
-      batch.add(
-        ref.recordId,
-        {
-          code: 'D11',
-          column: ref.column,
-          raw: ref.targetId,
-          reason: quarantined ? 'target_quarantined' : 'orphan_field',
-        },
-        { file: ref.file, row: ref.row, sourceId: null },
-      )
+  for (const ref of ctx.repo.unresolvedRefs(ctx.importId, TARGET_OBJECTS)) {
+    const quarantined = ref.quarantined === 1
+    if (ref.column === 'merged_into_id' && ctx.settings.flavour === 'ui' && !quarantined) {
+      // §9 D17: in ui, where archived records are absent, a merge target matching nothing is not D11.
+      continue
     }
+    const isLink = LINK_OBJECTS.has(ref.object)
+    const isHistory = ref.object === 'deal_stage_history' && ref.column === 'deal_id'
+    if (!quarantined && (isLink || isHistory)) {
+      if (!moves.has(ref.recordId)) {
+        moves.set(ref.recordId, {
+          reason: isLink ? 'orphan_association' : 'orphan_history',
+          message: `${ref.column} ${ref.targetId} matches no ${ref.target.replace(/s$/, '')} in the export.`,
+          file: ref.file,
+        })
+      }
+      continue
+    }
+    batch.add(
+      ref.recordId,
+      {
+        code: 'D11',
+        column: ref.column,
+        raw: ref.targetId,
+        reason: quarantined ? 'target_quarantined' : 'orphan_field',
+      },
+      { file: ref.file, row: ref.row, sourceId: null },
+    )
   }
   batch.flush()
   if (moves.size === 0) return
@@ -124,6 +122,7 @@ export function checkReferences(ctx: StageContext): void {
     for (const [recordId, move] of moves) {
       const moved = ctx.repo.moveToQuarantine(recordId, move.reason, 'D11', move.message)
       if (moved === undefined) continue
+      ctx.facts.forget(moved.object, moved.sourceId)
       ctx.tally.addQuarantine(move.reason)
       ctx.tally.add('D11', {
         file: moved.file,
@@ -208,6 +207,8 @@ export function synthesiseInverses(ctx: StageContext): number {
         })
         if (id === null) continue
         synthesised++
+        ctx.synthesised++
+        ctx.facts.add('associations', { recordId: id, file: '', row: 0 }, c.sourceId, null, null)
         for (const i of issues) {
           ctx.tally.add(i.code, {
             file: c.file,
@@ -224,24 +225,6 @@ export function synthesiseInverses(ctx: StageContext): number {
   return synthesised
 }
 
-/** Staged records of one object whose data has `key` set (a SQL filter, then parsed). */
-function withKey(ctx: StageContext, object: string, key: string) {
-  return ctx.repo.query<{
-    recordId: number
-    sourceId: string
-    file: string
-    row: number
-    updatedAt: string | null
-    value: unknown
-  }>(
-    `SELECT record_id AS recordId, source_id AS sourceId, file, row, updated_at AS updatedAt,
-       json_extract(data, '$.${key}') AS value
-     FROM staged_record WHERE import_id = ? AND object = ? AND json_extract(data, '$.${key}') IS NOT NULL`,
-    ctx.importId,
-    object,
-  )
-}
-
 const compareIds = (a: string, b: string) =>
   a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0
 
@@ -250,20 +233,15 @@ const compareIds = (a: string, b: string) =>
  * a longer chain, or one reaching an id with no staged row, leaves the record unmerged (raw kept).
  */
 export function followMergeChains(ctx: StageContext): void {
-  const losers = withKey(ctx, 'contacts', 'merged_into_id')
+  const losers = [...ctx.facts.contacts].filter(([, c]) => c.mergedInto !== null)
   if (losers.length === 0) return
-  const next = new Map(losers.map((l) => [l.sourceId, String(l.value)]))
-  const info = new Map(losers.map((l) => [l.sourceId, l]))
-  const updatedOf = (id: string) => {
-    const own = info.get(id)?.updatedAt
-    if (own !== undefined) return own ?? ''
-    return ctx.repo.findStaged(ctx.importId, 'contacts', id)?.updatedAt ?? ''
-  }
+  const next = new Map(losers.map(([id, c]) => [id, c.mergedInto!]))
+  const updatedOf = (id: string) => ctx.facts.contacts.get(id)?.updatedAt ?? ''
   const batch = new WarningBatch(ctx)
   const targets: Array<{ recordId: number; target: string | null; status: string }> = []
-  for (const l of losers) {
-    const path = [l.sourceId]
-    let cur = String(l.value)
+  for (const [sourceId, l] of losers) {
+    const path = [sourceId]
+    let cur = l.mergedInto!
     let status: 'merged' | 'unmerged' | 'survivor' = 'merged'
     let hops = 1
     for (;;) {
@@ -276,7 +254,7 @@ export function followMergeChains(ctx: StageContext): void {
           return a > b || (a === b && compareIds(id, best) > 0) ? id : best
         })
         cur = survivor
-        if (survivor === l.sourceId) status = 'survivor'
+        if (survivor === sourceId) status = 'survivor'
         break
       }
       if (!next.has(cur)) break
@@ -288,18 +266,17 @@ export function followMergeChains(ctx: StageContext): void {
       cur = next.get(cur)!
       hops++
     }
-    if (status === 'merged' && !ctx.repo.isStaged(ctx.importId, ['contacts'], cur)) status = 'unmerged'
-    const target = status === 'merged' ? cur : null
-    targets.push({ recordId: l.recordId, target, status })
+    if (status === 'merged' && !ctx.facts.contacts.has(cur)) status = 'unmerged'
+    targets.push({ recordId: l.recordId, target: status === 'merged' ? cur : null, status })
     batch.add(
       l.recordId,
       {
         code: 'D17',
         column: 'merged_into_id',
-        raw: String(l.value),
+        raw: l.mergedInto,
         reason: status === 'unmerged' ? 'merge_unresolved' : hops > 1 ? 'merge_chain' : 'merge_loser',
       },
-      { file: l.file, row: l.row, sourceId: l.sourceId },
+      { file: l.file, row: l.row, sourceId },
     )
   }
   ctx.repo.transaction(() => {
@@ -313,9 +290,7 @@ export function followMergeChains(ctx: StageContext): void {
 
 /** D20: a parent cycle is broken by clearing the parent of its member with the lowest numeric id. */
 export function breakCompanyCycles(ctx: StageContext): void {
-  const rows = withKey(ctx, 'companies', 'parent_company_id')
-  const parent = new Map(rows.map((r) => [r.sourceId, String(r.value)]))
-  const byId = new Map(rows.map((r) => [r.sourceId, r]))
+  const parent = new Map([...ctx.facts.companyParents].map(([id, c]) => [id, c.parent]))
   const done = new Set<string>()
   const batch = new WarningBatch(ctx)
   const clears: number[] = []
@@ -330,17 +305,17 @@ export function breakCompanyCycles(ctx: StageContext): void {
     if (cur !== undefined && path.includes(cur)) {
       const cycle = path.slice(path.indexOf(cur))
       const lowest = cycle.reduce((a, b) => (compareIds(a, b) <= 0 ? a : b))
-      const r = byId.get(lowest)!
+      const r = ctx.facts.companyParents.get(lowest)!
       clears.push(r.recordId)
       batch.add(
         r.recordId,
         {
           code: 'D20',
           column: 'parent_company_id',
-          raw: String(r.value),
+          raw: r.parent,
           reason: cycle.length === 1 ? 'self_parent' : 'parent_cycle',
         },
-        { file: r.file, row: r.row, sourceId: r.sourceId },
+        { file: r.file, row: r.row, sourceId: lowest },
       )
     }
     for (const id of path) done.add(id)
@@ -427,57 +402,25 @@ export function flagDuplicateContacts(ctx: StageContext): void {
 
 /** D19: a deactivated owner who still owns records, once per owner. */
 export function flagDeactivatedOwners(ctx: StageContext): void {
-  const inactive = ctx.repo.query<{ recordId: number; sourceId: string; file: string; row: number }>(
-    `SELECT record_id AS recordId, source_id AS sourceId, file, row FROM staged_record
-     WHERE import_id = ? AND object = 'owners' AND json_extract(data, '$.is_active') = 0`,
-    ctx.importId,
-  )
-  if (inactive.length === 0) return
-  const referenced = new Map(ctx.repo.referencedIds(ctx.importId, 'owners').map((r) => [r.targetId, r.refs]))
   const batch = new WarningBatch(ctx)
-  for (const o of inactive) {
-    const refs = referenced.get(o.sourceId) ?? 0
+  for (const [ownerId, o] of ctx.facts.owners) {
+    if (o.active !== false) continue
+    const refs = ctx.facts.ownerRefs.get(ownerId) ?? 0
     if (refs === 0) continue
     batch.add(
       o.recordId,
       { code: 'D19', column: 'is_active', raw: `${refs} references`, reason: 'deactivated_owner' },
-      { file: o.file, row: o.row, sourceId: o.sourceId },
+      { file: o.file, row: o.row, sourceId: ownerId },
     )
   }
   batch.flush()
-}
-
-type DealInfo = {
-  recordId: number
-  sourceId: string
-  file: string
-  row: number
-  stage: string | null
-  pipeline: string | null
-  createdAt: string | null
-  updatedAt: string | null
-  enteredAt: string | null
-  fundedDate: string | null
-  archived: number
-}
-
-function loadDeals(ctx: StageContext): Map<string, DealInfo> {
-  const rows = ctx.repo.query<DealInfo>(
-    `SELECT record_id AS recordId, source_id AS sourceId, file, row, json_extract(data, '$.dealstage') AS stage,
-       json_extract(data, '$.pipeline_id') AS pipeline, json_extract(data, '$.created_at') AS createdAt,
-       updated_at AS updatedAt, json_extract(data, '$.date_entered_current_stage') AS enteredAt,
-       json_extract(data, '$.funded_date') AS fundedDate, archived
-     FROM staged_record WHERE import_id = ? AND object = 'deals'`,
-    ctx.importId,
-  )
-  return new Map(rows.map((r) => [r.sourceId, r]))
 }
 
 /** D35: each deal's stage history is a chain ending at its current stage (§4.6). */
 export function checkStageHistory(ctx: StageContext): void {
   const files = ctx.repo.files(ctx.importId).filter((f) => f.object === 'deal_stage_history')
   if (files.length === 0) return
-  const deals = loadDeals(ctx)
+  const deals = ctx.facts.deals
   const exportedAt = ctx.settings.exportedAtMs
   const batch = new WarningBatch(ctx)
   const seenDeals = new Set<string>()
@@ -556,54 +499,21 @@ export function checkStageHistory(ctx: StageContext): void {
     group.push(h)
   }
   flush()
-  for (const deal of deals.values()) {
-    if (seenDeals.has(deal.sourceId)) continue
+  for (const [dealId, deal] of deals) {
+    if (seenDeals.has(dealId)) continue
     batch.add(
       deal.recordId,
       { code: 'D35', column: 'dealstage', raw: deal.stage, reason: 'no_history' },
-      { file: deal.file, row: deal.row, sourceId: deal.sourceId },
+      { file: deal.file, row: deal.row, sourceId: dealId },
     )
   }
   batch.flush()
 }
 
-/** Contact → deal links: api associations of any contact→deal type; ui `Associated Deal IDs` (§6.1). */
-function contactDeals(ctx: StageContext): Map<string, string[]> {
-  const out = new Map<string, string[]>()
-  const add = (contact: string, deal: string) => {
-    const list = out.get(contact) ?? []
-    if (!list.includes(deal)) list.push(deal)
-    out.set(contact, list)
-  }
-  if (ctx.settings.flavour === 'api') {
-    for (const r of ctx.repo.query<{ sourceId: string }>(
-      `SELECT source_id AS sourceId FROM staged_record WHERE import_id = ? AND object = 'associations'
-       AND source_id LIKE 'contact|%|deal|%'`,
-      ctx.importId,
-    )) {
-      const [, contact, , deal] = r.sourceId.split('|')
-      if (contact !== undefined && deal !== undefined) add(contact, deal)
-    }
-  } else {
-    for (const r of ctx.repo.query<{ sourceId: string; targetId: string }>(
-      `SELECT s.source_id AS sourceId, r.target_id AS targetId FROM staged_ref r
-       JOIN staged_record s ON s.record_id = r.record_id
-       WHERE r.import_id = ? AND s.object = 'contacts' AND r.column_name = 'Associated Deal IDs'`,
-      ctx.importId,
-    )) {
-      add(r.sourceId, r.targetId)
-    }
-  }
-  return out
-}
-
 /** D27: loan_status contradicting the stage of the contact's latest deal (§6.1), informational. */
 export function checkLoanStatus(ctx: StageContext): void {
-  const contacts = withKey(ctx, 'contacts', 'loan_status')
-  if (contacts.length === 0) return
-  const links = contactDeals(ctx)
-  if (links.size === 0) return
-  const deals = loadDeals(ctx)
+  const { contacts, deals, contactDeals } = ctx.facts
+  if (contactDeals.size === 0) return
   const exportedAt = ctx.settings.exportedAtMs ?? Date.now()
   const batch = new WarningBatch(ctx)
   const usual = LOAN_STATUS_USUAL_STAGES as unknown as Readonly<
@@ -616,32 +526,50 @@ export function checkLoanStatus(ctx: StageContext): void {
       }>
     >
   >
-  for (const c of contacts) {
-    const status = String(c.value)
-    const rule = usual[status]
+  for (const [contactId, c] of contacts) {
+    if (c.status === null) continue
+    const rule = usual[c.status]
     if (rule === undefined || rule.anyStage === true) continue
-    const candidates = (links.get(c.sourceId) ?? [])
-      .map((id) => deals.get(id))
-      .filter((d): d is DealInfo => d !== undefined && d.archived === 0)
-    if (candidates.length === 0) continue
-    const latest = candidates.reduce((a, b) =>
-      (b.updatedAt ?? '') > (a.updatedAt ?? '') ||
-      ((b.updatedAt ?? '') === (a.updatedAt ?? '') && compareIds(b.sourceId, a.sourceId) > 0)
-        ? b
-        : a,
-    )
-    if (latest.stage === null || latest.pipeline === LEGACY_PIPELINE_ID) continue
+    let latest: {
+      id: string
+      stage: string | null
+      pipeline: string | null
+      updatedAt: string
+      fundedDate: string | null
+      enteredAt: string | null
+    } | null = null
+    for (const dealId of contactDeals.get(contactId) ?? []) {
+      const d = deals.get(dealId)
+      if (d === undefined || d.archived) continue
+      const updatedAt = d.updatedAt ?? ''
+      if (
+        latest === null ||
+        updatedAt > latest.updatedAt ||
+        (updatedAt === latest.updatedAt && compareIds(dealId, latest.id) > 0)
+      ) {
+        latest = {
+          id: dealId,
+          stage: d.stage,
+          pipeline: d.pipeline,
+          updatedAt,
+          fundedDate: d.fundedDate,
+          enteredAt: d.enteredAt,
+        }
+      }
+    }
+    if (latest === null || latest.stage === null || latest.pipeline === LEGACY_PIPELINE_ID) continue
     const stage = ctx.validation.pipelines.stageById.get(latest.stage)
     if (stage === undefined || stage.pipelineId === LEGACY_PIPELINE_ID) continue
-    const slug = stageSlug(latest.stage)
-    let fits = rule.stages.includes(slug)
+    let fits = rule.stages.includes(stageSlug(latest.stage))
     if (fits && rule.fundedAgeDays !== undefined) {
       const from = latest.fundedDate ?? latest.enteredAt
       const days = from === null ? Number.NaN : (exportedAt - Date.parse(from)) / 86_400_000
       const { min, below } = rule.fundedAgeDays
-      if (Number.isNaN(days)) fits = true
-      else if (min !== undefined && days < min) fits = false
-      else if (below !== undefined && days >= below) fits = false
+      if (
+        !Number.isNaN(days) &&
+        ((min !== undefined && days < min) || (below !== undefined && days >= below))
+      )
+        fits = false
     }
     if (!fits) {
       batch.add(
@@ -649,10 +577,10 @@ export function checkLoanStatus(ctx: StageContext): void {
         {
           code: 'D27',
           column: 'loan_status',
-          raw: `${status} vs ${latest.stage}`,
+          raw: `${c.status} vs ${latest.stage}`,
           reason: 'loan_status_contradiction',
         },
-        { file: c.file, row: c.row, sourceId: c.sourceId },
+        { file: c.file, row: c.row, sourceId: contactId },
       )
     }
   }
@@ -662,100 +590,54 @@ export function checkLoanStatus(ctx: StageContext): void {
 /** D28: referral text without a partner link, or links that disagree (§6.6); never infers links. */
 export function checkReferrals(ctx: StageContext): void {
   const batch = new WarningBatch(ctx)
-  const api = ctx.settings.flavour === 'api'
-  const assocTargets = (pattern: string, pick: (parts: string[]) => [string, string] | null) => {
-    const out = new Map<string, Set<string>>()
-    for (const r of ctx.repo.query<{ sourceId: string }>(
-      `SELECT source_id AS sourceId FROM staged_record WHERE import_id = ? AND object = 'associations' AND source_id LIKE ?`,
-      ctx.importId,
-      pattern,
-    )) {
-      const pair = pick(r.sourceId.split('|'))
-      if (pair === null) continue
-      const set = out.get(pair[0]) ?? new Set<string>()
-      set.add(pair[1])
-      out.set(pair[0], set)
-    }
-    return out
-  }
-  const uiTargets = (object: string, column: string) => {
-    const out = new Map<string, Set<string>>()
-    for (const r of ctx.repo.query<{ sourceId: string; targetId: string }>(
-      `SELECT s.source_id AS sourceId, r.target_id AS targetId FROM staged_ref r
-       JOIN staged_record s ON s.record_id = r.record_id
-       WHERE r.import_id = ? AND s.object = ? AND r.column_name = ?`,
-      ctx.importId,
-      object,
-      column,
-    )) {
-      const set = out.get(r.sourceId) ?? new Set<string>()
-      set.add(r.targetId)
-      out.set(r.sourceId, set)
-    }
-    return out
-  }
-  const check = (object: 'contacts' | 'deals', idColumn: string, links: Map<string, Set<string>>) => {
-    for (const r of withKey(ctx, object, 'referral_source')) {
-      const row = ctx.repo.getStaged(r.recordId)
-      if (row === undefined) continue
-      const data = JSON.parse(row.data) as Row
-      const field = typeof data[idColumn] === 'string' ? (data[idColumn] as string) : null
-      const linked = links.get(r.sourceId) ?? new Set<string>()
+  const check = (
+    records: ReadonlyMap<string, { recordId: number; file: string; row: number; referral: string | null }>,
+    fieldOf: (id: string) => string | null,
+    links: ReadonlyMap<string, ReadonlySet<string>>,
+  ) => {
+    for (const [id, r] of records) {
+      if (r.referral === null) continue
+      const field = fieldOf(id)
+      const linked = links.get(id) ?? new Set<string>()
       let reason: string | null = null
       if (field === null && linked.size === 0) reason = 'no_link'
       else if (field !== null && linked.size > 0 && !linked.has(field)) reason = 'links_disagree'
       if (reason !== null) {
         batch.add(
           r.recordId,
-          { code: 'D28', column: 'referral_source', raw: String(r.value), reason },
-          { file: r.file, row: r.row, sourceId: r.sourceId },
+          { code: 'D28', column: 'referral_source', raw: r.referral, reason },
+          { file: r.file, row: r.row, sourceId: id },
         )
       }
     }
   }
-  // Contacts: referred_by_contact_id and "Referred By" links (402 from this contact).
-  check(
-    'contacts',
-    'referred_by_contact_id',
-    api
-      ? assocTargets('contact|%|contact|%|402', (p) => [p[1]!, p[3]!])
-      : uiTargets('contacts', 'Associated Contact IDs (Referred By)'),
-  )
-  // Deals: referral_partner_contact_id and "Referral Partner" links (213 deal→contact, 212 contact→deal).
-  const dealLinks = api
-    ? assocTargets('deal|%|contact|%|213', (p) => [p[1]!, p[3]!])
-    : uiTargets('deals', 'Associated Contact IDs (Referral Partner)')
-  if (api) {
-    for (const [deal, set] of assocTargets('contact|%|deal|%|212', (p) => [p[3]!, p[1]!])) {
-      const existing = dealLinks.get(deal) ?? new Set<string>()
-      for (const s of set) existing.add(s)
-      dealLinks.set(deal, existing)
-    }
-  }
-  check('deals', 'referral_partner_contact_id', dealLinks)
+  // Contacts: referred_by_contact_id and "Referred By" links; deals: referral_partner_contact_id and
+  // "Referral Partner" links.
+  check(ctx.facts.contacts, (id) => ctx.facts.contacts.get(id)?.referredBy ?? null, ctx.facts.referredBy)
+  check(ctx.facts.deals, (id) => ctx.facts.deals.get(id)?.partner ?? null, ctx.facts.referralPartners)
   batch.flush()
 }
 
 /** D36: one binary (same sha256) under two or more file ids. */
 export function flagSharedBinaries(ctx: StageContext): void {
-  const rows = ctx.repo.query<{ recordId: number; sourceId: string; file: string; row: number; sha: string }>(
-    `SELECT record_id AS recordId, source_id AS sourceId, file, row, json_extract(data, '$._binary.sha256') AS sha
-     FROM staged_record WHERE import_id = ? AND object = 'attachments'
-       AND json_extract(data, '$._binary.state') = 'present'
-       AND json_extract(data, '$._binary.sha256') IN (
-         SELECT json_extract(data, '$._binary.sha256') FROM staged_record
-         WHERE import_id = ? AND object = 'attachments' AND json_extract(data, '$._binary.state') = 'present'
-         GROUP BY 1 HAVING count(*) > 1)`,
-    ctx.importId,
-    ctx.importId,
-  )
+  const bySha = new Map<string, string[]>()
+  for (const [id, a] of ctx.facts.attachments) {
+    if (a.state !== 'present' || a.sha256 === null) continue
+    const list = bySha.get(a.sha256) ?? []
+    list.push(id)
+    bySha.set(a.sha256, list)
+  }
   const batch = new WarningBatch(ctx)
-  for (const r of rows) {
-    batch.add(
-      r.recordId,
-      { code: 'D36', column: 'sha256', raw: r.sha, reason: 'same_binary_two_ids' },
-      { file: r.file, row: r.row, sourceId: r.sourceId },
-    )
+  for (const [sha, ids] of bySha) {
+    if (ids.length < 2) continue
+    for (const id of ids) {
+      const a = ctx.facts.attachments.get(id)!
+      batch.add(
+        a.recordId,
+        { code: 'D36', column: 'sha256', raw: sha, reason: 'same_binary_two_ids' },
+        { file: a.file, row: a.row, sourceId: id },
+      )
+    }
   }
   batch.flush()
 }

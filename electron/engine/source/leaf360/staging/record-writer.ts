@@ -79,6 +79,8 @@ export class RecordWriter {
   /** Headers of the physical files read so far, for comparing rows by header (D21). */
   readonly #headers = new Map<string, ReadonlyArray<string>>()
   readonly #formats = new Map<string, 'csv' | 'xlsx' | 'json'>()
+  /** The record id of the row most recently staged. */
+  lastStagedId = 0
 
   constructor(repo: StagingRepository, importId: number, tally: FindingsTally) {
     this.#repo = repo
@@ -234,6 +236,7 @@ export class RecordWriter {
   }
 
   #afterStage(recordId: number, prepared: PreparedStage, origin: RowOrigin): void {
+    this.lastStagedId = recordId
     const refs = prepared.refs
     if (refs !== null) {
       for (let i = 0; i + 2 < refs.length; i += 3) {

@@ -8,6 +8,7 @@ import type { ExportSettings } from '../reader/manifest'
 import type { ValidationContext } from '../validate/validation-context'
 import type { FindingsTally } from './findings'
 import type { RecordWriter } from './record-writer'
+import type { SourceFacts } from './source-facts'
 
 /** Progress of the import, per file and rows. */
 export type StageProgress = Readonly<{
@@ -39,6 +40,10 @@ export type StageContext = {
   readonly copyMatches: Map<string, number>
   /** Whether associations.csv is part of this export. */
   associationsPresent: boolean
+  /** Values of staged records the cross-file checks and the profile read (source-facts.ts). */
+  readonly facts: SourceFacts
+  /** Association inverses synthesised (D42). */
+  synthesised: number
   /** Custom and undeclared columns seen so far, by `object|key` (custom fields inventory). */
   readonly observed: Map<string, ObservedColumn>
   /** Records a file-level finding (D07, D31, D43, …) in the tally and the workspace. */

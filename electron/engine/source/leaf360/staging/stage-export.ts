@@ -34,6 +34,7 @@ import { FindingsTally } from './findings'
 import { stageJsonFile } from './json-stager'
 import { runPostChecks } from './post-checks'
 import { RecordWriter } from './record-writer'
+import { SourceFacts } from './source-facts'
 import type { StageContext, StageProgress } from './stage-context'
 
 /** How to stage. */
@@ -248,6 +249,8 @@ export async function stageExport(
       associationsPresent: plan.files.some((f) => f.kind === 'data' && f.spec.object === 'associations'),
       fileFinding,
       observed: new Map(),
+      facts: new SourceFacts(),
+      synthesised: 0,
     }
     const exportBytes = plan.files.flatMap((f) => f.parts).reduce((n, p) => n + p.size, 0)
     producer = await createProducer(source, plan.binaries, {
@@ -266,7 +269,7 @@ export async function stageExport(
     ctx.onProgress({ file: '', rowsDone: ctx.rowsDone, rowsTotal: ctx.rowsDone, phase: 'checking' })
     log('Checking references, duplicates and histories across files.')
     runPostChecks(ctx)
-    const synthesised = repo.countSynthesised(importId)
+    const synthesised = ctx.synthesised
     const inferDeletions = manifest !== null && settings.exportKind === 'full' && !settings.partial
     if (settings.partial) {
       fileFinding(
@@ -290,6 +293,7 @@ export async function stageExport(
       notes,
       stagedAt,
       synthesised,
+      facts: ctx.facts,
     })
     repo.saveProfile(importId, stagedAt, profile)
 
@@ -320,7 +324,7 @@ export async function stageExport(
       readInWorker: producer.parallel,
       durationMs: Math.round(clock.monotonic() - startedMs),
     }
-    repo.finishImport(importId, 'finished', iso(), report)
+    repo.finishImport(importId, 'finished', iso(), { ...report, headsAdvanced: repo.headsAdvanced(importId) })
     workspace.logActivity(
       'source-staged',
       `Staged ${totals.staged} of ${totals.read} rows from ${location} (${totals.quarantined} quarantined, ${totals.skipped} skipped).`,
