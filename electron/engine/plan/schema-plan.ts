@@ -362,20 +362,22 @@ export function computeSchemaPlan(inputs: SchemaPlanInputs): SchemaPlan {
   const processes: PlannedProcess[] = []
   const stageMap = new Map(mapping.stages.map((s) => [`${s.pipelineId}/${s.stageId}`, s]))
   const defaultPipeline = facts.pipelines.find((p) => p.isDefault) ?? facts.pipelines[0]
-  const absorbedBy = new Map<string, string[]>()
-  const ownProcess = (pipelineId: string) => facts.pipelines.find((p) => p.pipelineId === pipelineId)!
+  const dealsIn = (p: SourceFacts['pipelines'][number]) =>
+    p.stages.reduce((n, s) => n + (facts.dealsByStage[`${p.pipelineId}/${s.stageId}`] ?? 0), 0)
+  /** An archived pipeline whose every stage has a crosswalk needs no process: the default takes its deals. */
+  const folds = (p: SourceFacts['pipelines'][number]) =>
+    p.archived &&
+    defaultPipeline !== undefined &&
+    defaultPipeline.pipelineId !== p.pipelineId &&
+    p.stages.every((s) => stageMap.get(`${p.pipelineId}/${s.stageId}`)?.crosswalkTo)
+  const absorbed = facts.pipelines.filter(folds).map((p) => p.label)
   for (const p of facts.pipelines) {
-    const deals = p.stages.reduce((n, s) => n + (facts.dealsByStage[`${p.pipelineId}/${s.stageId}`] ?? 0), 0)
-    const crosswalked = p.stages.every((s) => stageMap.get(`${p.pipelineId}/${s.stageId}`)?.crosswalkTo)
-    if (p.archived && crosswalked && defaultPipeline && defaultPipeline.pipelineId !== p.pipelineId) {
-      absorbedBy.set(defaultPipeline.pipelineId, [
-        ...(absorbedBy.get(defaultPipeline.pipelineId) ?? []),
-        p.label,
-      ])
+    const deals = dealsIn(p)
+    if (folds(p)) {
       warn(
         'pipeline-crosswalked',
         'info',
-        `The archived pipeline ${p.label} (${plural(deals, 'deal')}) gets no process of its own: its stages map to ${ownProcess(defaultPipeline.pipelineId).label} stages through the crosswalk.`,
+        `The archived pipeline ${p.label} (${plural(deals, 'deal')}) gets no process of its own: its stages map to ${defaultPipeline!.label} stages through the crosswalk.`,
       )
       continue
     }
@@ -387,16 +389,7 @@ export function computeSchemaPlan(inputs: SchemaPlanInputs): SchemaPlan {
       )
       continue
     }
-  }
-  for (const p of facts.pipelines) {
     if (p.archived) {
-      const deals = p.stages.reduce(
-        (n, s) => n + (facts.dealsByStage[`${p.pipelineId}/${s.stageId}`] ?? 0),
-        0,
-      )
-      const crosswalked = p.stages.every((s) => stageMap.get(`${p.pipelineId}/${s.stageId}`)?.crosswalkTo)
-      if ((crosswalked && defaultPipeline && defaultPipeline.pipelineId !== p.pipelineId) || deals === 0)
-        continue
       warn(
         'pipeline-archived-kept',
         'warning',
@@ -458,7 +451,7 @@ export function computeSchemaPlan(inputs: SchemaPlanInputs): SchemaPlan {
       primaryEntity: 'opportunity',
       stages,
       state,
-      absorbs: absorbedBy.get(p.pipelineId) ?? [],
+      absorbs: p.pipelineId === defaultPipeline?.pipelineId ? absorbed : [],
       definitionFile: processDefinitionFile(p.pipelineId),
     })
   }

@@ -87,6 +87,37 @@ describe('computeSchemaPlan', () => {
     expect(plan.warnings.map((w) => w.code)).toContain('pipeline-crosswalked')
   })
 
+  it('gives an archived pipeline without a crosswalk its own process while it holds deals', () => {
+    const old = {
+      pipelineId: 'old',
+      label: 'Old Loans',
+      displayOrder: 9,
+      isDefault: false,
+      active: false,
+      archived: true,
+      stages: [
+        {
+          stageId: 'old_a',
+          label: 'Started',
+          displayOrder: 0,
+          probability: 0.1,
+          isClosed: false,
+          outcome: 'open' as const,
+          milestoneGroup: 'lead' as const,
+          archived: true,
+          slug: 'old_a',
+        },
+      ],
+    }
+    const f = facts({ pipelines: [...facts().pipelines, old], dealsByStage: { 'old/old_a': 3 } })
+    const plan = planOf(emptyAudit(), f)
+    expect(plan.processes.map((p) => p.pipelineId)).toEqual(['default', 'refi', 'old'])
+    expect(plan.processes[2]!.stages.map((s) => s.name)).toEqual(['Started'])
+    expect(plan.warnings.map((w) => w.code)).toContain('pipeline-archived-kept')
+    const empty = planOf(emptyAudit(), facts({ pipelines: [...facts().pipelines, old], dealsByStage: {} }))
+    expect(empty.processes.map((p) => p.pipelineId)).toEqual(['default', 'refi'])
+  })
+
   it('keeps an archived stage that still holds deals, with a warning', () => {
     const plan = planOf(emptyAudit(), facts({ dealsByStage: { 'default/appraisal': 2 } }))
     expect(plan.processes[0]!.stages.map((s) => s.stageId)).toContain('appraisal')
