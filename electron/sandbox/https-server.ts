@@ -63,6 +63,8 @@ export type ListeningServer = Readonly<{
   server: Server
   port: number
   counters: ServerCounters
+  /** Clears the counters (reset). */
+  resetCounters: () => void
   close: () => Promise<void>
 }>
 
@@ -90,6 +92,31 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   })
 }
 
+/** What `GET /_sandbox/stats` answers: counters, faults, per-user limits, configuration. */
+export function statistics(parts: ServerParts, counters: ServerCounters): Record<string, unknown> {
+  const users = [...parts.limiter.allStats().entries()].map(([userId, stats]) => {
+    const row = parts.env.store.get('systemuser', userId) ?? {}
+    return {
+      userId,
+      name: row['fullname'] ?? null,
+      applicationId: row['applicationid'] ?? null,
+      email: row['internalemailaddress'] ?? null,
+      requests: stats.requests,
+      throttled: stats.throttled,
+      throttledTotal: stats.throttled.requests + stats.throttled.execution + stats.throttled.concurrency,
+      executionMs: Math.round(stats.executionMs),
+      peakConcurrent: stats.peakConcurrent,
+    }
+  })
+  return {
+    ...counters,
+    tokensIssued: parts.tokens.issued,
+    faults: parts.faults.counts,
+    users,
+    ...parts.describe(),
+  }
+}
+
 /** Starts the HTTPS server on 127.0.0.1. `origin` is set once the port is known. */
 export async function listen(
   parts: ServerParts,
@@ -106,6 +133,14 @@ export async function listen(
     bytesOut: 0,
     tokensIssued: 0,
     startedAt: new Date().toISOString(),
+  }
+  const resetCounters = () => {
+    counters.requests = 0
+    counters.apiRequests = 0
+    counters.byStatus = {}
+    counters.recordsProcessed = 0
+    counters.bytesIn = 0
+    counters.bytesOut = 0
   }
   const sockets = new Set<Socket>()
   const held = new Set<NodeJS.Timeout>()
@@ -163,39 +198,12 @@ export async function listen(
     const json = (status: number, value: unknown) =>
       send(res, status, { 'content-type': 'application/json' }, JSON.stringify(value))
     if (path === '/_sandbox/state-hash' && method === 'GET') return json(200, env.stateHash())
-    if (path === '/_sandbox/stats' && method === 'GET') {
-      const users = [...limiter.allStats().entries()].map(([userId, stats]) => {
-        const row = env.store.get('systemuser', userId) ?? {}
-        return {
-          userId,
-          name: row['fullname'] ?? null,
-          applicationId: row['applicationid'] ?? null,
-          email: row['internalemailaddress'] ?? null,
-          requests: stats.requests,
-          throttled: stats.throttled,
-          throttledTotal: stats.throttled.requests + stats.throttled.execution + stats.throttled.concurrency,
-          executionMs: Math.round(stats.executionMs),
-          peakConcurrent: stats.peakConcurrent,
-        }
-      })
-      return json(200, {
-        ...counters,
-        tokensIssued: tokens.issued,
-        faults: faults.counts,
-        users,
-        ...parts.describe(),
-      })
-    }
+    if (path === '/_sandbox/stats' && method === 'GET') return json(200, statistics(parts, counters))
     if (path === '/_sandbox/reset' && method === 'POST') {
       env.reset()
       limiter.clear()
       faults.restart()
-      counters.requests = 0
-      counters.apiRequests = 0
-      counters.byStatus = {}
-      counters.recordsProcessed = 0
-      counters.bytesIn = 0
-      counters.bytesOut = 0
+      resetCounters()
       parts.onReset()
       return json(200, { reset: true, stateHash: env.stateHash() })
     }
@@ -479,6 +487,7 @@ export async function listen(
     server,
     port: address.port,
     counters,
+    resetCounters,
     close: async () => {
       for (const timer of held) clearTimeout(timer)
       held.clear()

@@ -24,7 +24,7 @@ import {
 } from './limits/config'
 import { FaultInjector } from './limits/faults'
 import { ServiceProtection } from './limits/service-protection'
-import { listen, type ListeningServer } from './https-server'
+import { listen, statistics, type ListeningServer, type ServerParts } from './https-server'
 import { openSqlitePersistence, type LoadedState, type Persistence } from './store/persistence'
 
 export type { SeedUser, StateHash } from './environment'
@@ -274,24 +274,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
   }
 
+  const parts: ServerParts = {
+    env,
+    identity,
+    tokens,
+    limiter,
+    faults: injector,
+    latency,
+    describe,
+    onReset: () => {},
+  }
   let listening: ListeningServer
   try {
-    listening = await listen(
-      {
-        env,
-        identity,
-        tokens,
-        limiter,
-        faults: injector,
-        latency,
-        describe,
-        onReset: () => {},
-      },
-      options.port ?? 0,
-      (o) => {
-        origin = o
-      },
-    )
+    listening = await listen(parts, options.port ?? 0, (o) => {
+      origin = o
+    })
   } catch (error) {
     env.close()
     persistence?.close()
@@ -316,16 +313,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     publicClientId: identity.publicClientId,
     certificateCredential,
   }
-  const stats = () => {
-    const users = [...limiter.allStats().entries()].map(([userId, s]) => ({ userId, ...s }))
-    return {
-      ...listening.counters,
-      tokensIssued: tokens.issued,
-      faults: injector.counts,
-      users,
-      ...describe(),
-    }
-  }
   let closed = false
   return {
     url: origin,
@@ -338,11 +325,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     adminKey: identity.adminKey,
     profile,
     stateHash: () => env.stateHash(),
-    stats,
+    stats: () => statistics(parts, listening.counters),
     reset: () => {
       env.reset()
       limiter.clear()
       injector.restart()
+      listening.resetCounters()
     },
     approveDeviceCode: (userCode, email) => tokens.approveDeviceCode(userCode, email).ok,
     environment: env,

@@ -91,6 +91,10 @@ describe('sandbox state and admin endpoints', () => {
     expect(app2?.throttledTotal).toBe(0)
     expect(stats.configuration).toMatchObject({ limits: { enabled: false }, timeScale: 1 })
     expect(stats.modeledLimit.formula).toContain('requestsPerSecond')
+    const direct = sb().sandbox.stats() as {
+      users: Array<{ applicationId: string | null; requests: number }>
+    }
+    expect(direct.users.find((u) => u.applicationId === app2?.applicationId)?.requests).toBe(1)
   })
 
   it('resets to the seeded environment, dropping records and customisations', async () => {
