@@ -515,6 +515,18 @@ function attachmentsPhase(ctx: PhaseContext): PhasePlan {
                 )
                 continue
               }
+              // D12: a zero-byte file cannot become the note with a file the mapping describes
+              // (Dataverse keeps no document for an empty body: isdocument false, no filesize).
+              if (binary.state === 'empty' || binary.size === 0) {
+                ctx.skip(
+                  'annotation',
+                  record.sourceKey,
+                  'binary-empty',
+                  `The file ${name} is empty (0 bytes) in the export; the attachment was not loaded.`,
+                  { fileId: source.id, filename: name, bytes: 0, path: binary.path, sha256: binary.sha256 },
+                )
+                continue
+              }
               if (record.binds['objectid'] === undefined) {
                 ctx.skip(
                   'annotation',
