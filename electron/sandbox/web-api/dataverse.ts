@@ -743,6 +743,8 @@ export class Dataverse {
   }
 
   #checkAnnotation(row: Row): void {
+    const parent = row['objectid']
+    if (isLookup(parent)) row['objecttypecode'] = parent.table
     const body = row['documentbody']
     if (typeof body === 'string' && body.length > 0) {
       // [files]: the limit applies to the Base64 text.

@@ -254,8 +254,13 @@ describe('sandbox semantics', () => {
       'objectid_account@odata.bind': `/accounts(${account})`,
     })
     expect(
-      (await sb().request('GET', `annotations(${note})?$select=filesize,isdocument`)).json(),
-    ).toMatchObject({ filesize: 10, isdocument: true })
+      (
+        await sb().request(
+          'GET',
+          `annotations(${note})?$select=filesize,isdocument,objecttypecode,_objectid_value`,
+        )
+      ).json(),
+    ).toMatchObject({ filesize: 10, isdocument: true, objecttypecode: 'account', _objectid_value: account })
     expect(
       (
         await sb().request('PATCH', `organizations(${org?.organizationid ?? ''})`, {
