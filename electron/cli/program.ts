@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander'
 import { APP_VERSION } from '../engine/version'
 import { registerSandboxCommand } from './commands/sandbox'
 import { registerAuditCommand } from './commands/audit'
+import { registerDemoCommand } from './commands/demo'
 import { registerGenerateExportCommand } from './commands/generate-export'
 import { registerMigrateCommand } from './commands/migrate'
 import { registerOwnersCommand } from './commands/owners'
@@ -67,6 +68,7 @@ export function createProgram(ctx: CliContext): Program {
   registerMigrateCommand(program, ctx, run)
   registerVerifyCommand(program, ctx, run)
   registerRollbackCommand(program, ctx, run)
+  registerDemoCommand(program, ctx, run)
 
   // Every subcommand inherits the override, so usage errors surface as CommanderError (exit 2).
   const override = (cmd: Command) => {
