@@ -17,6 +17,8 @@ export const FEATURES: ReadonlyArray<FeatureId> = [
   'schema-plan',
   'mapping',
   'owners',
+  'verify-reports',
+  'rollback',
 ]
 
 export function appHandlers(ctx: EngineContext): HandlersFor<AppChannels> {

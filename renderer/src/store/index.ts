@@ -8,11 +8,20 @@ import { createContext, useContext } from 'react'
 import { type AppSlice, createAppSlice } from './app-slice'
 import { type JobsSlice, createJobsSlice } from './jobs-slice'
 import { type PlanSlice, createPlanSlice } from './plan-slice'
+import { type RollbackSlice, createRollbackSlice } from './rollback-slice'
 import { type TargetSlice, createTargetSlice } from './target-slice'
+import { type VerifySlice, createVerifySlice } from './verify-slice'
 import { type WizardSlice, createWizardSlice } from './wizard-slice'
 import { type WorkspaceSlice, createWorkspaceSlice } from './workspace-slice'
 
-export type AppStore = AppSlice & WizardSlice & WorkspaceSlice & JobsSlice & TargetSlice & PlanSlice
+export type AppStore = AppSlice &
+  WizardSlice &
+  WorkspaceSlice &
+  JobsSlice &
+  TargetSlice &
+  PlanSlice &
+  VerifySlice &
+  RollbackSlice
 
 /** Builds a store bound to one API (the real one, or a test double in unit tests). */
 export function createAppStore(api: RendererApi): StoreApi<AppStore> {
@@ -23,6 +32,8 @@ export function createAppStore(api: RendererApi): StoreApi<AppStore> {
     ...createJobsSlice(api)(...a),
     ...createTargetSlice(api)(...a),
     ...createPlanSlice(api)(...a),
+    ...createVerifySlice(api)(...a),
+    ...createRollbackSlice(api)(...a),
   }))
 }
 

@@ -9,9 +9,11 @@ import { STEPS, type WizardStep, canAdvance, hasBackend, isReachable, stepInfo }
 import { AuditStep } from './steps/audit-step'
 import { MappingStep } from './steps/mapping-step'
 import { OwnersStep } from './steps/owners-step'
+import { RollbackStep } from './steps/rollback-step'
 import { SchemaPlanStep } from './steps/schema-plan-step'
 import { TargetStep } from './steps/target-step'
 import { UnavailableStep } from './steps/unavailable-step'
+import { VerifyReportsStep } from './steps/verify-reports-step'
 import { WorkspaceStep } from './steps/workspace-step'
 
 function StepBody({ step }: { step: WizardStep }) {
@@ -28,12 +30,14 @@ function StepBody({ step }: { step: WizardStep }) {
       return <MappingStep />
     case 'owners':
       return <OwnersStep />
+    case 'verify-reports':
+      return <VerifyReportsStep />
+    case 'rollback':
+      return <RollbackStep />
     case 'source':
     case 'sample-diff':
     case 'migrate':
     case 'cutover':
-    case 'verify-reports':
-    case 'rollback':
       return <UnavailableStep kind={step.kind} />
     default:
       return assertNever(step, 'wizard step')
