@@ -227,7 +227,8 @@ export class Store {
   }
 
   #addRefs(table: string, id: string, row: Row): void {
-    for (const [column, value] of Object.entries(row)) {
+    for (const column in row) {
+      const value = row[column]
       if (!isLookup(value)) continue
       let byColumn = this.#refs.get(value.id)
       if (byColumn === undefined) {
@@ -245,7 +246,8 @@ export class Store {
   }
 
   #removeRefs(table: string, id: string, row: Row): void {
-    for (const [column, value] of Object.entries(row)) {
+    for (const column in row) {
+      const value = row[column]
       if (!isLookup(value)) continue
       const byColumn = this.#refs.get(value.id)
       const key = `${table}\u0000${column}`

@@ -57,6 +57,27 @@ type Deferred = (id: string) => void
 
 type ParsedPayload = { values: Row; deferred: Deferred[]; stateRequested: boolean }
 
+/** Per-table facts the hot create path needs, computed once per column set. */
+type TableInfo = Readonly<{
+  columnCount: number
+  createdon: boolean
+  modifiedon: boolean
+  createdby: boolean
+  modifiedby: boolean
+  createdonbehalfby: boolean
+  modifiedonbehalfby: boolean
+  versionnumber: boolean
+  organization: boolean
+  ownerBindable: boolean
+  activityType: boolean
+  money: ReadonlyArray<readonly [name: string, base: string | null]>
+  currency: boolean
+  exchangeRate: boolean
+  fullname: boolean
+  yomi: boolean
+  defaultStatus: ReadonlyMap<number, number>
+}>
+
 /** Options of one write. */
 export type WriteOptions = Readonly<{
   /** `If-Match` value: `*` or a `W/"…"` ETag. */
@@ -79,10 +100,77 @@ export class Dataverse {
 
   /** The next row version (ETags are `W/"<versionnumber>"`). */
   nextVersion(): number {
-    const current = Number(this.store.getSetting('counter.versionnumber') ?? '1000')
-    const next = current + 1
-    this.store.setSetting('counter.versionnumber', String(next))
-    return next
+    if (this.#version === null)
+      this.#version = Number(this.store.getSetting('counter.versionnumber') ?? '1000')
+    this.#version++
+    this.store.setSetting('counter.versionnumber', String(this.#version))
+    return this.#version
+  }
+
+  #version: number | null = null
+  #lookups = new Map<string, Lookup>()
+  #nowMs = -1
+  #nowIso = ''
+  readonly #info = new WeakMap<TableDef, TableInfo>()
+
+  /** A shared, never-mutated lookup value (system columns of every row point at the same user). */
+  #lookup(table: string, id: string): Lookup {
+    const key = `${table}:${id}`
+    let value = this.#lookups.get(key)
+    if (value === undefined) {
+      if (this.#lookups.size > 10000) this.#lookups.clear()
+      value = lookup(table, id)
+      this.#lookups.set(key, value)
+    }
+    return value
+  }
+
+  #iso(ms: number): string {
+    if (ms !== this.#nowMs) {
+      this.#nowMs = ms
+      this.#nowIso = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    }
+    return this.#nowIso
+  }
+
+  /** What the system-column code needs to know about a table, computed once per column set. */
+  #tableInfo(table: TableDef): TableInfo {
+    const cached = this.#info.get(table)
+    if (cached !== undefined && cached.columnCount === table.columns.size) return cached
+    const cols = table.columns
+    const money: Array<readonly [string, string | null]> = []
+    for (const column of cols.values()) {
+      if (column.attributeType !== 'Money' || column.logicalName.endsWith('_base')) continue
+      const base = `${column.logicalName}_base`
+      money.push([column.logicalName, cols.has(base) ? base : null])
+    }
+    const owner = cols.get('ownerid')
+    const defaultStatus = new Map<number, number>()
+    for (const status of table.stateModel?.statuses ?? []) {
+      if (status.state !== undefined && !defaultStatus.has(status.state))
+        defaultStatus.set(status.state, status.value)
+    }
+    const info: TableInfo = {
+      columnCount: cols.size,
+      createdon: cols.has('createdon'),
+      modifiedon: cols.has('modifiedon'),
+      createdby: cols.has('createdby'),
+      modifiedby: cols.has('modifiedby'),
+      createdonbehalfby: cols.has('createdonbehalfby'),
+      modifiedonbehalfby: cols.has('modifiedonbehalfby'),
+      versionnumber: cols.has('versionnumber'),
+      organization: cols.get('organizationid')?.targets.includes('organization') === true,
+      ownerBindable: owner !== undefined && owner.attributeType === 'Owner' && owner.validForCreate,
+      activityType: table.isActivity && cols.has('activitytypecode'),
+      money,
+      currency: cols.has('transactioncurrencyid'),
+      exchangeRate: cols.has('exchangerate'),
+      fullname: cols.has('fullname') && cols.has('firstname') && cols.has('lastname'),
+      yomi: cols.has('yomifullname'),
+      defaultStatus,
+    }
+    this.#info.set(table, info)
+    return info
   }
 
   /** The organisation record (maxuploadfilesize and other settings). */
@@ -160,31 +248,26 @@ export class Dataverse {
     options: WriteOptions,
     stateRequested: boolean,
   ): void {
-    const now = new Date(ctx.now).toISOString().replace(/\.\d{3}Z$/, 'Z')
-    const cols = table.columns
-    if (cols.has('createdon')) {
+    const info = this.#tableInfo(table)
+    const now = this.#iso(ctx.now)
+    if (info.createdon) {
       // WEB-API-NOTES §8: overriddencreatedon becomes createdon; overriddencreatedon holds the load time.
       const override = row['overriddencreatedon']
       row['createdon'] = typeof override === 'string' ? override : now
       if (typeof override === 'string') row['overriddencreatedon'] = now
     }
-    if (cols.has('modifiedon')) row['modifiedon'] = now
-    const user = lookup('systemuser', ctx.userId)
-    if (cols.has('createdby')) row['createdby'] = user
-    if (cols.has('modifiedby')) row['modifiedby'] = user
+    if (info.modifiedon) row['modifiedon'] = now
+    const user = this.#lookup('systemuser', ctx.userId)
+    if (info.createdby) row['createdby'] = user
+    if (info.modifiedby) row['modifiedby'] = user
     if (ctx.callerId !== ctx.userId) {
-      const caller = lookup('systemuser', ctx.callerId)
-      if (cols.has('createdonbehalfby')) row['createdonbehalfby'] = caller
-      if (cols.has('modifiedonbehalfby')) row['modifiedonbehalfby'] = caller
+      const caller = this.#lookup('systemuser', ctx.callerId)
+      if (info.createdonbehalfby) row['createdonbehalfby'] = caller
+      if (info.modifiedonbehalfby) row['modifiedonbehalfby'] = caller
     }
-    if (cols.has('versionnumber')) row['versionnumber'] = this.nextVersion()
-    if (cols.has('organizationid') && cols.get('organizationid')?.targets.includes('organization')) {
-      row['organizationid'] = lookup('organization', this.ids.organizationId)
-    }
-    const owner = cols.get('ownerid')
-    if (owner !== undefined && owner.attributeType === 'Owner' && owner.validForCreate) {
-      if (row['ownerid'] === undefined || row['ownerid'] === null) row['ownerid'] = user
-    }
+    if (info.versionnumber) row['versionnumber'] = this.nextVersion()
+    if (info.organization) row['organizationid'] = this.#lookup('organization', this.ids.organizationId)
+    if (info.ownerBindable && (row['ownerid'] === undefined || row['ownerid'] === null)) row['ownerid'] = user
     if (table.stateModel !== null) {
       const requested = row['statecode']
       if (
@@ -199,38 +282,41 @@ export class Dataverse {
         )
       }
       if (row['statecode'] === undefined || row['statecode'] === null) row['statecode'] = 0
-      const state = Number(row['statecode'])
       const status = row['statuscode']
       if (status === undefined || status === null) {
-        row['statuscode'] = table.stateModel.statuses.find((s) => s.state === state)?.value ?? 1
+        row['statuscode'] = info.defaultStatus.get(Number(row['statecode'])) ?? 1
       }
     }
-    if (table.isActivity && cols.has('activitytypecode')) row['activitytypecode'] = table.logicalName
+    if (info.activityType) row['activitytypecode'] = table.logicalName
     this.#applyComputed(table, row)
   }
 
   /** Money `_base` columns, exchange rate, currency, full names: what the platform derives. */
   #applyComputed(table: TableDef, row: Row): void {
-    const cols = table.columns
+    const info = this.#tableInfo(table)
     let hasMoney = false
-    for (const column of cols.values()) {
-      if (column.attributeType !== 'Money' || column.logicalName.endsWith('_base')) continue
-      if (row[column.logicalName] === undefined) continue
+    for (const [name, base] of info.money) {
+      if (row[name] === undefined) continue
       hasMoney = true
-      const base = `${column.logicalName}_base`
-      if (cols.has(base)) row[base] = row[column.logicalName] ?? null
+      if (base !== null) row[base] = row[name] ?? null
     }
-    if (hasMoney && cols.has('transactioncurrencyid') && (row['transactioncurrencyid'] ?? null) === null) {
-      row['transactioncurrencyid'] = lookup('transactioncurrency', this.ids.currencyId)
+    if (hasMoney && info.currency && (row['transactioncurrencyid'] ?? null) === null) {
+      row['transactioncurrencyid'] = this.#lookup('transactioncurrency', this.ids.currencyId)
     }
-    if (hasMoney && cols.has('exchangerate') && (row['exchangerate'] ?? null) === null)
-      row['exchangerate'] = 1
-    if (cols.has('fullname') && cols.has('firstname') && cols.has('lastname')) {
-      const full = [row['firstname'], row['lastname']]
-        .filter((v) => typeof v === 'string' && v !== '')
-        .join(' ')
-      row['fullname'] = full === '' ? null : full
-      if (cols.has('yomifullname')) row['yomifullname'] = row['fullname'] ?? null
+    if (hasMoney && info.exchangeRate && (row['exchangerate'] ?? null) === null) row['exchangerate'] = 1
+    if (info.fullname) {
+      const first = row['firstname']
+      const last = row['lastname']
+      const full =
+        typeof first === 'string' && first !== ''
+          ? typeof last === 'string' && last !== ''
+            ? `${first} ${last}`
+            : first
+          : typeof last === 'string' && last !== ''
+            ? last
+            : null
+      row['fullname'] = full
+      if (info.yomi) row['yomifullname'] = full
     }
   }
 
