@@ -329,8 +329,15 @@ export function schemaPlanReport(plan: SchemaPlan, applied: ApplyResult | null =
   }
 }
 
-/** The owner preflight as a report. */
+/** The owner preflight as a report. Owner ids that only records name (D11) get a table of their own. */
 export function ownersReport(r: OwnersReport): ReportDocument {
+  const people = r.owners.filter((o) => o.defined)
+  const orphans = r.owners.filter((o) => !o.defined)
+  const orphanRecords = orphans.reduce((n, o) => n + o.records, 0)
+  const byObject = (o: OwnersReport['owners'][number]) =>
+    Object.entries(o.recordsByObject)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')
   return {
     title: 'Owner preflight',
     subtitle: 'Leaf360 owners matched to Dynamics 365 users by e-mail (trimmed, case-insensitive)',
@@ -339,6 +346,7 @@ export function ownersReport(r: OwnersReport): ReportDocument {
       { label: 'Matched', value: r.matched },
       { label: 'Matched but disabled', value: r.disabled },
       { label: 'Unmatched', value: r.unmatched },
+      { label: 'Owner ids not in owners.csv', value: `${orphans.length} (${orphanRecords} records)` },
       { label: 'Records without an owner in Leaf360', value: r.unownedRecords },
       {
         label: 'Fallback owner',
@@ -355,12 +363,22 @@ export function ownersReport(r: OwnersReport): ReportDocument {
           : [
               'The run will not start until every record has a valid, enabled owner. For each owner below without an assignment: invite or enable the user in Dynamics, set an override, or set a fallback owner.',
             ],
-        notes: r.owners
-          .filter((o) => o.note !== null && o.records > 0)
-          .map((o) => ({
-            tone: o.assignedTo ? ('info' as const) : ('warning' as const),
-            text: `${o.name} <${o.email ?? 'no e-mail'}> (${o.records} records): ${o.note}`,
-          })),
+        notes: [
+          ...people
+            .filter((o) => o.note !== null && o.records > 0)
+            .map((o) => ({
+              tone: o.assignedTo ? ('info' as const) : ('warning' as const),
+              text: `${o.name} <${o.email ?? 'no e-mail'}> (${o.records} records): ${o.note}`,
+            })),
+          ...(orphans.length > 0
+            ? [
+                {
+                  tone: r.fallback ? ('info' as const) : ('warning' as const),
+                  text: `${orphans.length} owner ids that owners.csv does not define own ${orphanRecords} records; ${r.fallback ? `they go to the fallback owner ${r.fallback.name}` : 'they need a fallback owner'}.`,
+                },
+              ]
+            : []),
+        ],
       },
       {
         heading: 'Owners',
@@ -381,7 +399,7 @@ export function ownersReport(r: OwnersReport): ReportDocument {
             { key: 'via', label: 'Via' },
             { key: 'note', label: 'Note', width: 50 },
           ],
-          rows: r.owners.map((o) => ({
+          rows: people.map((o) => ({
             ownerId: o.ownerId,
             name: o.name,
             email: o.email,
@@ -390,15 +408,37 @@ export function ownersReport(r: OwnersReport): ReportDocument {
             status: o.status,
             user: o.match ? `${o.match.name}${o.match.isDisabled ? ' (disabled)' : ''}` : null,
             records: o.records,
-            byObject: Object.entries(o.recordsByObject)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(', '),
+            byObject: byObject(o),
             assignedTo: o.assignedTo?.name ?? null,
             via: o.assignedTo?.via ?? null,
             note: o.note,
           })),
         },
       },
+      ...(orphans.length > 0
+        ? [
+            {
+              heading: 'Owner ids not in owners.csv',
+              paragraphs: ['Records name these owner ids, but the export defines no such owner (D11).'],
+              table: {
+                id: 'orphan-owners',
+                title: 'Undefined owner ids',
+                columns: [
+                  { key: 'ownerId', label: 'Leaf360 owner id' },
+                  { key: 'records', label: 'Records' },
+                  { key: 'byObject', label: 'Records by object', width: 40 },
+                  { key: 'assignedTo', label: 'Records go to', width: 24 },
+                ],
+                rows: orphans.map((o) => ({
+                  ownerId: o.ownerId,
+                  records: o.records,
+                  byObject: byObject(o),
+                  assignedTo: o.assignedTo?.name ?? null,
+                })),
+              },
+            },
+          ]
+        : []),
     ],
   }
 }

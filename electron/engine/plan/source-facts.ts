@@ -186,14 +186,17 @@ export function readSourceFacts(
       .map((r) => JSON.parse(r.data) as Record<string, unknown>)
 
   const pipelines = pipelinesOf(docs('pipelines'))
-  const counts = Object.fromEntries(
-    repo
-      .query<{ object: string; n: number }>(
-        'SELECT object, count(*) AS n FROM staged_record WHERE import_id = ? AND archived = 0 GROUP BY object',
-        importId,
+  // Live records per object: the profile has them (staged − archived); a full scan otherwise.
+  const counts: Record<string, number> = profile?.objects
+    ? Object.fromEntries(Object.entries(profile.objects).map(([o, c]) => [o, c.staged - (c.archived ?? 0)]))
+    : Object.fromEntries(
+        repo
+          .query<{ object: string; n: number }>(
+            'SELECT object, count(*) AS n FROM staged_record WHERE import_id = ? AND archived = 0 GROUP BY object',
+            importId,
+          )
+          .map((r) => [r.object, r.n]),
       )
-      .map((r) => [r.object, r.n]),
-  )
 
   // The profile's inventory names the column header; the definitions carry the label people know.
   const labels = new Map<string, string>()
@@ -223,19 +226,39 @@ export function readSourceFacts(
     })
   }
 
+  // One pass per object reads every counted field of a record at once (decoding `data` is the cost).
   const values: Record<string, ValueCount[]> = {}
+  const fieldsByObject = new Map<string, string[]>()
   for (const f of optionFields) {
-    const key = `${f.object}.${f.field}`
-    if (values[key] !== undefined || !/^[a-z][a-z0-9_]*$/.test(f.field)) continue
-    values[key] = repo
-      .query<{ v: unknown; n: number }>(
-        `SELECT json_extract(data, '$.${f.field}') AS v, count(*) AS n FROM staged_record
-         WHERE import_id = ? AND object = ? AND archived = 0 GROUP BY v ORDER BY n DESC`,
+    if (!/^[a-z][a-z0-9_]*$/.test(f.field) || !/^[a-z][a-z0-9_]*$/.test(f.object)) continue
+    const list = fieldsByObject.get(f.object) ?? []
+    if (!list.includes(f.field)) list.push(f.field)
+    fieldsByObject.set(f.object, list)
+  }
+  for (const [object, fields] of fieldsByObject) {
+    const tallies = fields.map(() => new Map<string, number>())
+    if (counts[object]) {
+      const columns = fields.map((f, i) => `json_extract(data, '$.${f}') AS f${i}`).join(', ')
+      const groups = fields.map((_, i) => `f${i}`).join(', ')
+      for (const r of repo.query<Record<string, unknown>>(
+        `SELECT ${columns}, count(*) AS n FROM staged_record
+         WHERE import_id = ? AND object = ? AND archived = 0 GROUP BY ${groups}`,
         importId,
-        f.object,
-      )
-      .filter((r) => r.v !== null && r.v !== '')
-      .map((r) => ({ value: String(r.v), count: r.n }))
+        object,
+      )) {
+        fields.forEach((_, i) => {
+          const v = r[`f${i}`]
+          if (v === null || v === undefined || v === '') return
+          const key = String(v)
+          tallies[i]!.set(key, (tallies[i]!.get(key) ?? 0) + Number(r['n']))
+        })
+      }
+    }
+    fields.forEach((f, i) => {
+      values[`${object}.${f}`] = [...tallies[i]!]
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value))
+    })
   }
 
   const dealsByStage: Record<string, number> = {}
@@ -256,23 +279,26 @@ export function readSourceFacts(
     isActive: typeof o['is_active'] === 'boolean' ? o['is_active'] : null,
   }))
 
+  // Owner references are in staged_ref (small rows), so counting them never decodes a record.
   const ownedRecords: Record<string, Record<string, number>> = {}
   const unownedRecords: Record<string, number> = {}
-  for (const [object, column] of Object.entries(OWNER_COLUMNS)) {
-    if (!counts[object]) continue
-    for (const r of repo.query<{ o: unknown; n: number }>(
-      `SELECT json_extract(data, '$.${column}') AS o, count(*) AS n FROM staged_record
-       WHERE import_id = ? AND object = ? AND archived = 0 GROUP BY o`,
-      importId,
-      object,
-    )) {
-      const owner = text(r.o === null ? null : String(r.o))
-      if (owner === null) unownedRecords[object] = (unownedRecords[object] ?? 0) + r.n
-      else {
-        ownedRecords[owner] ??= {}
-        ownedRecords[owner][object] = (ownedRecords[owner][object] ?? 0) + r.n
-      }
-    }
+  const ownedPerObject = new Map<string, number>()
+  for (const r of repo.query<{ o: string; object: string; col: string; n: number }>(
+    `SELECT r.target_id AS o, s.object AS object, r.column_name AS col, count(*) AS n
+     FROM staged_ref r JOIN staged_record s ON s.record_id = r.record_id
+     WHERE r.import_id = ? AND r.target = 'owners' AND s.archived = 0 GROUP BY 1, 2, 3`,
+    importId,
+  )) {
+    if (OWNER_COLUMNS[r.object] !== r.col) continue
+    const owner = text(r.o)
+    if (owner === null) continue
+    ownedRecords[owner] ??= {}
+    ownedRecords[owner][r.object] = (ownedRecords[owner][r.object] ?? 0) + r.n
+    ownedPerObject.set(r.object, (ownedPerObject.get(r.object) ?? 0) + r.n)
+  }
+  for (const object of Object.keys(OWNER_COLUMNS)) {
+    const none = (counts[object] ?? 0) - (ownedPerObject.get(object) ?? 0)
+    if (none > 0) unownedRecords[object] = none
   }
 
   const attachmentTotals = repo.query<{ n: number; bytes: number | null }>(

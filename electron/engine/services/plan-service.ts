@@ -29,7 +29,11 @@ import type { TargetProfile } from '../target/dataverse/profile'
 import { latestAudit } from '../workspace/plan-repository'
 import { readTargetConnection } from '../workspace/target-repository'
 import type { Workspace } from '../workspace/workspace'
+import { StagingRepository } from '../workspace/staging-repository'
 import type { HandlersFor } from './handlers'
+
+const hasStagedExport = (w: Workspace): boolean =>
+  new StagingRepository(w).latestFinishedImport() !== undefined
 
 export function planHandlers(ctx: EngineContext): HandlersFor<PlanChannels> {
   const ws = () => ctx.workspaces.require()
@@ -103,6 +107,11 @@ export function planHandlers(ctx: EngineContext): HandlersFor<PlanChannels> {
               'info',
               `${audit.users.length} users, ${audit.columns.length} custom columns, ${audit.keys.length} keys.`,
             )
+            // Read the staged export now, in the job, so the plan view that follows answers at once.
+            if (hasStagedExport(w)) {
+              job.progress({ done: 0, total: null, unit: 'records', phase: 'Reading the staged export' })
+              sourceFactsOf(w, ctx.clock)
+            }
             return requireAudit(w)
           },
         ),

@@ -64,7 +64,7 @@ function OrphanOwners({ owners, fallback }: { owners: ReadonlyArray<OwnerRow>; f
         <summary>Show the ids</summary>
         <table className="table">
           <tbody>
-            {owners.map((o) => (
+            {owners.slice(0, 200).map((o) => (
               <tr key={o.ownerId}>
                 <td>{o.ownerId}</td>
                 <td>
@@ -76,6 +76,9 @@ function OrphanOwners({ owners, fallback }: { owners: ReadonlyArray<OwnerRow>; f
             ))}
           </tbody>
         </table>
+        {owners.length > 200 && (
+          <p className="muted">…and {owners.length - 200} more in the exported report.</p>
+        )}
       </details>
     </section>
   )
