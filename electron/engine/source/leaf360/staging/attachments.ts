@@ -181,6 +181,9 @@ export async function checkAttachment(
     )
     const oversized = declaredSize !== null && declaredSize > OVERSIZED_BYTES
     if (oversized) issues.warn('D14', 'size_bytes', String(declaredSize), 'oversized')
+    // A password-protected file needs manual handling whether or not its binary came along.
+    if (data['is_password_protected'] === true)
+      issues.warn('D36', 'is_password_protected', 'true', 'password_protected')
     binary = { state: 'missing', path: null, size: null, sha256: null, type: null, oversized }
   } else {
     const facts = await streamBinary(source, path)

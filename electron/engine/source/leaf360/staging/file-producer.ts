@@ -313,12 +313,19 @@ export async function produceDataFile(
           part.format === 'xlsx' && texts.length < header.length
             ? [...texts, ...Array<string>(header.length - texts.length).fill('')]
             : texts
+        let typedDates: Set<number> | undefined
+        if (part.format === 'xlsx') {
+          rec.cells.forEach((c, i) => {
+            if (c instanceof Date) (typedDates ??= new Set()).add(i)
+          })
+        }
         let decision: RowDecision = validator!.validate({
           fields,
           row,
           line: rec.line,
           strayQuote: rec.strayQuote,
           malformed: rec.malformed,
+          ...(typedDates === undefined ? {} : { typedDates }),
         })
         if (spec.object === 'attachments' && decision.kind === 'stage') {
           decision = await checkAttachment(decision, source, binaries)

@@ -599,9 +599,10 @@ export function checkReferrals(ctx: StageContext): void {
       if (r.referral === null) continue
       const field = fieldOf(id)
       const linked = links.get(id) ?? new Set<string>()
+      // The link is the partner association; a partner id, when given, must name one of its contacts.
       let reason: string | null = null
-      if (field === null && linked.size === 0) reason = 'no_link'
-      else if (field !== null && linked.size > 0 && !linked.has(field)) reason = 'links_disagree'
+      if (linked.size === 0) reason = field === null ? 'no_link' : 'no_partner_association'
+      else if (field !== null && !linked.has(field)) reason = 'links_disagree'
       if (reason !== null) {
         batch.add(
           r.recordId,
@@ -620,9 +621,10 @@ export function checkReferrals(ctx: StageContext): void {
 
 /** D36: one binary (same sha256) under two or more file ids. */
 export function flagSharedBinaries(ctx: StageContext): void {
+  // The binary's own hash, else the declared one (a missing binary still names its content).
   const bySha = new Map<string, string[]>()
   for (const [id, a] of ctx.facts.attachments) {
-    if (a.state !== 'present' || a.sha256 === null) continue
+    if (a.sha256 === null) continue
     const list = bySha.get(a.sha256) ?? []
     list.push(id)
     bySha.set(a.sha256, list)

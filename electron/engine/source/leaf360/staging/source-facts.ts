@@ -31,7 +31,7 @@ export const FACT_KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
   ],
   companies: ['parent_company_id'],
   owners: ['is_active', 'email'],
-  attachments: ['_binary.sha256', '_binary.state'],
+  attachments: ['_binary.sha256', '_binary.state', 'sha256'],
 }
 
 /** The value of a dotted key of a row's data, as text (null when absent). */
@@ -179,7 +179,7 @@ export class SourceFacts {
         this.owners.set(sourceId, { ...where, active: v(0) === null ? null : v(0) === 'true', email: v(1) })
         return
       case 'attachments':
-        this.attachments.set(sourceId, { ...where, sha256: v(0), state: v(1) })
+        this.attachments.set(sourceId, { ...where, sha256: v(0) ?? v(2)?.toLowerCase() ?? null, state: v(1) })
         return
     }
   }

@@ -134,6 +134,8 @@ type WallClock = Readonly<{
   mi: number
   s: number
   hasTime: boolean
+  /** Read day first (DD/MM): never the canonical ui form. */
+  dayFirst?: boolean
 }>
 
 type ReadFrame = 'utc' | 'local'
@@ -146,16 +148,20 @@ function toInstant(w: WallClock, ms: number, frame: ReadFrame, zone: string): Pa
 }
 
 /** Decides day/month order of a slash date and updates the column's tally. */
-function slashDayMonth(a: number, b: number, order: DayMonthOrder): { mo: number; d: number } {
+function slashDayMonth(
+  a: number,
+  b: number,
+  order: DayMonthOrder,
+): { mo: number; d: number; dayFirst: boolean } {
   if (a > 12 && b <= 12) {
     order.dmy++
-    return { mo: b, d: a }
+    return { mo: b, d: a, dayFirst: true }
   }
   if (b > 12 && a <= 12) {
     order.mdy++
-    return { mo: a, d: b }
+    return { mo: a, d: b, dayFirst: false }
   }
-  return order.dmy > order.mdy ? { mo: b, d: a } : { mo: a, d: b }
+  return order.dmy > order.mdy ? { mo: b, d: a, dayFirst: true } : { mo: a, d: b, dayFirst: false }
 }
 
 /** Reads any accepted form; `frameOfNaive` is how a value without a zone is read. */
@@ -191,7 +197,7 @@ function parseAny(
   const slash = SLASH_ANY.exec(raw)
   if (slash !== null) {
     const [, as, bs, ys, hs, mis, ss, ampm] = slash
-    const { mo, d } = slashDayMonth(Number(as), Number(bs), order)
+    const { mo, d, dayFirst } = slashDayMonth(Number(as), Number(bs), order)
     const y = ys!.length === 2 ? expandTwoDigitYear(Number(ys), ctx.referenceMs) : Number(ys)
     let h = hs === undefined ? 0 : Number(hs)
     if (ampm !== undefined) {
@@ -207,6 +213,7 @@ function parseAny(
       mi: mis === undefined ? 0 : Number(mis),
       s: ss === undefined ? 0 : Number(ss),
       hasTime: hs !== undefined,
+      dayFirst,
     }
     if (!validParts(w.y, w.mo, w.d, w.h, w.mi, w.s)) return { kind: 'invalid' }
     return toInstant(w, 0, frameOfNaive, ctx.timezone)
@@ -255,7 +262,8 @@ export function normaliseDatetime(
     sink.warn('D05', column, raw)
     return null
   }
-  const isCanonical = ctx.flavour === 'ui' ? UI_DATETIME_CANONICAL.test(raw) : canonical !== null
+  const isCanonical =
+    ctx.flavour === 'ui' ? UI_DATETIME_CANONICAL.test(raw) && w?.dayFirst !== true : canonical !== null
   if (!isCanonical || parsed.resolution !== 'exact') {
     sink.warn('D04', column, raw, parsed.resolution === 'exact' ? undefined : `dst-${parsed.resolution}`)
   }
@@ -311,7 +319,8 @@ export function normaliseDate(
     sink.warn('D05', column, raw)
     return null
   }
-  const isCanonical = ctx.flavour === 'ui' ? UI_DATE_CANONICAL.test(raw) : API_DATE_CANONICAL.test(raw)
+  const isCanonical =
+    ctx.flavour === 'ui' ? UI_DATE_CANONICAL.test(raw) && w?.dayFirst !== true : API_DATE_CANONICAL.test(raw)
   if (!isCanonical) sink.warn('D04', column, raw)
   return date
 }

@@ -33,7 +33,7 @@ import {
 } from './contact-fields'
 import { formatInstant, newDayMonthOrder, normaliseDate, normaliseDatetime } from './datetime'
 import { EnumMatcher } from './enum-matcher'
-import { IssueList, type DefectCode, type RowIssue } from './issues'
+import { IssueList, type DefectCode, type IssueSink, type RowIssue } from './issues'
 import {
   normaliseBool,
   normaliseDecimal,
@@ -67,6 +67,8 @@ export type InputRow = Readonly<{
   strayQuote?: boolean
   /** D24: re-read from an unterminated quote. */
   malformed?: boolean
+  /** XLSX: indexes of cells that held a typed date, whose text form the reader wrote itself. */
+  typedDates?: ReadonlySet<number>
 }>
 
 /** A row to stage. */
@@ -116,6 +118,8 @@ type RowState = {
   refs: RowRef[]
   keys: RowKey[]
   emailValid: boolean
+  /** The cell being read held a typed date (XLSX): its format is not the export's, so no D04 for it. */
+  typedCell: boolean
 }
 
 type CellReader = (value: string, st: RowState) => unknown
@@ -297,6 +301,19 @@ function cellReader(
   }
 }
 
+/**
+ * The sink for a typed XLSX date cell: its text form is the reader's own rendering, so only the
+ * D04 warnings about time itself (DST) and any other defect pass through.
+ */
+function quietFormat(st: RowState): IssueSink {
+  return {
+    warn: (code, column, raw, reason) => {
+      if (code === 'D04' && (reason === undefined || !reason.startsWith('dst'))) return
+      st.issues.warn(code, column, raw, reason)
+    },
+  }
+}
+
 /** A null token (§5) of a non-string column; the length test spares the hash of long values. */
 const isNullToken = (value: string) => value.length <= 4 && NULL_TOKENS.has(value)
 
@@ -387,10 +404,15 @@ function specialisedReader(
     case 'bool':
       return (value, st) => (isNullToken(value) ? null : normaliseBool(value, flavour, key, st.issues))
     case 'date':
-      return (value, st) => (isNullToken(value) ? null : normaliseDate(value, dateCtx, key, st.issues, order))
+      return (value, st) =>
+        isNullToken(value)
+          ? null
+          : normaliseDate(value, dateCtx, key, st.typedCell ? quietFormat(st) : st.issues, order)
     case 'datetime':
       return (value, st) =>
-        isNullToken(value) ? null : normaliseDatetime(value, dateCtx, key, st.issues, order)
+        isNullToken(value)
+          ? null
+          : normaliseDatetime(value, dateCtx, key, st.typedCell ? quietFormat(st) : st.issues, order)
     case 'enum':
       return (value, st) => {
         if (isNullToken(value) || matcher === null) return null
@@ -606,7 +628,7 @@ export function compileRowValidator(
   )
   const missingRequired = missing.filter((c) => !c.nullable && c.name !== spec.idColumn)
   const bodies = planned.filter((p) => p.columnType.body)
-  const state: RowState = { issues: new IssueList(), refs: [], keys: [], emailValid: false }
+  const state: RowState = { issues: new IssueList(), refs: [], keys: [], emailValid: false, typedCell: false }
   const exportedAt = ctx.exportedAtMs === null ? null : formatInstant(ctx.exportedAtMs)
 
   const validate = (input: InputRow): RowDecision => {
@@ -682,6 +704,7 @@ export function compileRowValidator(
         data[p.key] = p.columnType.multi ? [] : null
         continue
       }
+      state.typedCell = input.typedDates?.has(p.index) === true
       data[p.key] = p.read(cleaned, state)
     }
     for (const c of missingRequired) data[c.name] = null
@@ -715,7 +738,7 @@ export function compileRowValidator(
 
     const archived = data['archived'] === true
     const updatedAt = typeof data['updated_at'] === 'string' ? data['updated_at'] : null
-    timestampRules(data, issues, exportedAt)
+    timestampRules(data, issues, exportedAt, flavour === 'ui')
     return {
       kind: 'stage',
       sourceId,
@@ -861,21 +884,30 @@ function objectRules(
   if (issues.items.some((i) => i.code === 'D06' && i.column === 'subject_address')) data['subject_tbd'] = true
 }
 
+/** ui datetimes have minute precision (§7): seconds one cell happens to carry do not count. */
+const minuteOf = (iso: string, minutes: boolean) =>
+  minutes && iso.length >= 16 ? `${iso.slice(0, 16)}:00Z` : iso
+
 /** Is ISO instant `a` earlier than `b`? Same-length stored forms compare as text, others parsed. */
 const earlier = (a: string, b: string) => (a.length === b.length ? a < b : Date.parse(a) < Date.parse(b))
 
 /** D39: updated before created, created after the export, completed before created. */
-function timestampRules(data: Record<string, unknown>, issues: IssueList, exportedAt: string | null): void {
+function timestampRules(
+  data: Record<string, unknown>,
+  issues: IssueList,
+  exportedAt: string | null,
+  minutes: boolean,
+): void {
   const created = data['created_at']
   if (typeof created !== 'string') return
   const updated = data['updated_at']
-  if (typeof updated === 'string' && earlier(updated, created)) {
+  if (typeof updated === 'string' && earlier(minuteOf(updated, minutes), minuteOf(created, minutes))) {
     issues.warn('D39', 'updated_at', updated, 'updated_before_created')
   }
   if (exportedAt !== null && earlier(exportedAt, created))
     issues.warn('D39', 'created_at', created, 'created_after_export')
   const completed = data['completed_at']
-  if (typeof completed === 'string' && earlier(completed, created)) {
+  if (typeof completed === 'string' && earlier(minuteOf(completed, minutes), minuteOf(created, minutes))) {
     issues.warn('D39', 'completed_at', completed, 'completed_before_created')
   }
 }

@@ -621,7 +621,12 @@ describe('§9 defects: each detected and handled as the spec says', () => {
           contact('1', { referral_source: 'Jane Smith - Compass' }),
           contact('2', { referral_source: 'Partner', referred_by_contact_id: '3' }),
           contact('3'),
+          contact('4', { referral_source: 'Ann Lee - Compass', referred_by_contact_id: '3' }),
         ),
+        'data/associations.csv': dataCsv('associations', 'api', [
+          assoc('contact', '2', 'contact', '3', '402'),
+          assoc('contact', '3', 'contact', '2', '403'),
+        ]),
       },
     })
     expect(s.warnings('contacts', '1')).toEqual([
@@ -629,6 +634,10 @@ describe('§9 defects: each detected and handled as the spec says', () => {
     ])
     expect(s.values('contacts', '1')!['referred_by_contact_id']).toBeNull()
     expect(s.codes('contacts', '2')).toEqual([])
+    // A partner id without the partner association is no link either (§6.6).
+    expect(s.warnings('contacts', '4')).toEqual([
+      { code: 'D28', column: 'referral_source', raw: 'Ann Lee - Compass', reason: 'no_partner_association' },
+    ])
   })
 
   it('D29 warns on archived and unknown stages and stages an unknown one raw as unmapped', async () => {
