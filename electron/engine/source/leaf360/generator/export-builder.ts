@@ -6,6 +6,7 @@
  * companies are written last because ui rows list what every story linked to them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { ASSOCIATION_TYPES, ASSOCIATION_TYPES_BY_ID, type ObjectType } from '../spec/association-types'
@@ -453,7 +454,8 @@ export class ExportBuilder {
 
   /** A partner's engagements now; its contact row at the end. */
   writePartner(view: PartnerView): void {
-    this.#partners.push(view)
+    // Only the row waits for the end; the engagements are written now and not kept.
+    this.#partners.push({ ...view, engagements: [] })
     const archived = new Set<string>()
     for (const a of view.assocs) {
       this.#global.add(a, archived)
@@ -613,8 +615,8 @@ export class ExportBuilder {
         !(injector?.isBinaryAbsent(job.lines) ?? false)
       ) {
         const path = join(this.#o.root, 'files', id, a.storedName)
-        mkdirSync(dirname(path), { recursive: true })
-        writeFileSync(path, a.binary)
+        if (this.#binaries.files === 0) mkdirSync(join(this.#o.root, 'files'), { recursive: true })
+        this.#writeBinary(path, a.binary)
         this.#binaries.files++
         this.#binaries.bytes += a.binary.length
       }
@@ -748,8 +750,22 @@ export class ExportBuilder {
     void adjacency
   }
 
+  readonly #binaryWrites = new Set<Promise<void>>()
+
+  /**
+   * Writes one attachment binary in the background: creating tens of thousands of small files is
+   * file-system bound, so it overlaps with generating rows; `drain` bounds the writes in flight.
+   */
+  #writeBinary(path: string, bytes: Buffer): void {
+    const write = mkdir(dirname(path))
+      .then(() => writeFile(path, bytes))
+      .finally(() => this.#binaryWrites.delete(write))
+    this.#binaryWrites.add(write)
+  }
+
   /** Yields to the file streams when they are full. */
   async drain(): Promise<void> {
+    while (this.#binaryWrites.size > 64) await Promise.race(this.#binaryWrites)
     for (const t of this.#tables.values()) await t.drain()
     await this.#o.truth?.drain()
   }
@@ -759,6 +775,7 @@ export class ExportBuilder {
 
   /** Writes the deferred rows, the JSON files and the manifest; closes everything. */
   async finish(): Promise<BuildSummary> {
+    await Promise.all(this.#binaryWrites)
     // Partners: updated when anything linked to them (their ui rows list those links).
     for (const p of this.#partners) {
       const id = p.row['id'] ?? ''

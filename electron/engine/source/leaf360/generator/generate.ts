@@ -246,7 +246,7 @@ export async function generateExport(options: GenerateOptions): Promise<Generate
       for (const b of builders) b.writeStory(story)
       stories++
     }
-    if (index % 64 === 63) {
+    if (index % 16 === 15) {
       for (const b of builders) await b.drain()
       await recorder?.drain()
       options.onProgress?.(

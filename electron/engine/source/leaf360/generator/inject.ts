@@ -116,18 +116,44 @@ export class Injector {
    */
   decide(defect: DefectId, variant: string, rate: number, key: string, force = true): boolean {
     if (this.#scale <= 0) return false
-    const full = `${defect}|${variant}|${key}`
-    if (this.#replay.has(full)) return true
-    if (hash32(full, this.#seed) / 4294967296 < Math.min(1, rate * this.#scale)) return true
+    if (this.#replay.size > 0 && this.#replay.has(`${defect}|${variant}|${key}`)) return true
+    if (this.#draw(defect, variant, key) < Math.min(1, rate * this.#scale)) return true
     const kind = `${defect}|${variant}`
     if (force && this.#forcing && !this.#forcedThisRow && !this.#taken.has(kind)) {
       this.#forcedThisRow = true
       this.#taken.add(kind)
-      this.#forcedNow.push(full)
+      this.#forcedNow.push(`${defect}|${variant}|${key}`)
       return true
     }
     return false
   }
+
+  readonly #prefixHashes = new Map<string, number>()
+
+  /**
+   * The keyed draw in [0, 1) of (defect, variant, key). Keys share their row part (`file|id|…`), so
+   * its hash is cached and only the last segment and the defect are hashed per call: this runs for
+   * every candidate cell of every row.
+   */
+  #draw(defect: string, variant: string, key: string): number {
+    const cut = key.lastIndexOf('|')
+    const prefix = cut < 0 ? '' : key.slice(0, cut)
+    let h = this.#prefixHashes.get(prefix)
+    if (h === undefined) {
+      if (this.#prefixHashes.size > 4096) this.#prefixHashes.clear()
+      h = hash32(prefix, this.#seed)
+      this.#prefixHashes.set(prefix, h)
+    }
+    const kind = `${defect}|${variant}`
+    let k = this.#kindHashes.get(kind)
+    if (k === undefined) {
+      k = hash32(kind)
+      this.#kindHashes.set(kind, k)
+    }
+    return hash32(key.slice(cut + 1), (h ^ k) >>> 0) / 4294967296
+  }
+
+  readonly #kindHashes = new Map<string, number>()
 
   /** Starts a new row for the one-forced-pick-per-row rule. */
   newRow(): void {
@@ -157,12 +183,15 @@ export class Injector {
       this.#scale > 0
         ? ['xlsx', 'windows-1252', 'utf-8-bom', 'windows-1252-undeclared']
         : ['xlsx', 'utf-8', 'utf-8', 'utf-8']
-    const big = this.#world.options.contacts > 20_000
-    // Large exports keep activities (the biggest file) in CSV: XLSX writing is the slowest path.
-    const order = big ? ['deals', 'contacts', 'companies', 'activities'] : rotating
-    const kind = kinds[(order.indexOf(object) + this.#seed) % kinds.length] ?? 'utf-8'
-    if (big && object === 'activities' && kind === 'xlsx')
-      return { format: 'csv', encoding: 'windows-1252', declared: 'windows-1252' }
+    // Rotated by seed; activities never gets XLSX, because it holds the bodies whose CSV shapes
+    // (D22, D24) the ui flavour needs, and it is the biggest file.
+    const assignment = rotating.map((_, k) => kinds[(k + this.#seed) % kinds.length] ?? 'utf-8')
+    if (assignment[3] === 'xlsx') {
+      const other = this.#seed % 3
+      assignment[3] = assignment[other] ?? 'utf-8'
+      assignment[other] = 'xlsx'
+    }
+    const kind = assignment[i] ?? 'utf-8'
     switch (kind) {
       case 'xlsx':
         return { format: 'xlsx', encoding: 'utf-8', declared: null }
@@ -728,9 +757,11 @@ export class Injector {
   }
 
   #contact(job: RowJob, xlsx: boolean): void {
+    // E-mails first: D15 has the fewest candidates (long addresses), so it gets first claim on a
+    // row's forced pick.
+    this.#emails(job, ['email'])
     this.#idSpellings(job, 'id', ['referred_by_contact_id', 'primary_company_id'])
     this.#names(job)
-    this.#emails(job, ['email'])
     const extra = job.row['additional_emails'] ?? null
     if (
       extra !== null &&

@@ -68,6 +68,7 @@ import {
   TASK_SUBJECTS,
   type Place,
 } from './pools'
+import { PROFILES } from './options'
 import { streamOf, type Rng } from './random'
 import { isoDatetime } from './time'
 import {
@@ -161,10 +162,10 @@ export class FactQuota {
 type Person = { first: string; last: string; email: string; serial: number }
 
 const LONG_DOMAINS = [
-  'pacificnorthwesthomeloans.com',
-  'minneapolispublicschoolsdistrict.org',
-  'unitedhealthgroupcorporate.com',
-  'northwesternmutualfinancial.com',
+  'pacificnorthwesthomeloansandrealtygroup.com',
+  'minneapolispublicschoolsdistrictoffice.org',
+  'unitedhealthgroupcorporateservices.com',
+  'northwesternmutualfinancialnetwork.com',
 ]
 
 const asciiLocal = (s: string) =>
@@ -180,7 +181,7 @@ function makePerson(r: Rng, serial: number, lastName: string | null): Person {
   const drawnLast = r.pick(LAST_NAMES)
   const last = lastName ?? drawnLast
   const style = r.int(0, 4)
-  const long = r.chance(0.03)
+  const long = r.chance(0.05)
   const longDomain = r.pick(LONG_DOMAINS)
   const domain = emailDomain(r)
   const f = asciiLocal(first)
@@ -516,7 +517,7 @@ export function drawLife(ctx: LifeContext, index: number): StoryLife {
   const engRng = rr('engagements')
   const lifeEnd = Math.max(startMs, ...deals.map((d) => d.path.at(-1)?.at ?? d.createdMs))
   const funded = deals.at(-1)?.outcome === 'funded'
-  const profileScale = world.options.profile === 'tiny' ? 0.3 : world.options.profile === 'small' ? 0.9 : 1
+  const profileScale = PROFILES[world.options.profile].engagementScale
   const [median, p90] = funded ? [70, 180] : kind === 'past_client' ? [8, 30] : [14, 60]
   const noneDraw = engRng.next()
   const countDraw = engRng.lognormal(median, Math.log(p90 / median) / 1.2816)
@@ -577,14 +578,7 @@ export function drawLife(ctx: LifeContext, index: number): StoryLife {
 
   // Attachments per deal (§11.5), drawn in full and revealed as uploaded.
   const attachments: AttachmentPlan[] = []
-  const attScale =
-    world.options.profile === 'tiny'
-      ? 0.15
-      : world.options.profile === 'small'
-        ? 0.8
-        : world.options.profile === 'medium'
-          ? 0.6
-          : 0.2
+  const attScale = PROFILES[world.options.profile].attachmentScale
   for (const d of deals) {
     const r = streamOf(seed, `attachments:${d.id}`)
     const fundedDeal = d.outcome === 'funded'

@@ -9,7 +9,7 @@ const DAY = 86_400_000
 
 /** ISO-8601 UTC without milliseconds: `2024-03-07T21:05:00Z`. */
 export function isoDatetime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`
 }
 
 /** `YYYY-MM-DD` of a UTC day number (ms at UTC midnight). */
@@ -51,6 +51,8 @@ export class Zone {
   readonly name: string
   readonly #format: Intl.DateTimeFormat
   readonly #offsets = new Map<number, number>()
+  #lastHour = Number.NaN
+  #lastOffset = 0
 
   constructor(name: string) {
     this.name = name
@@ -69,8 +71,13 @@ export class Zone {
   /** The zone's offset from UTC in ms at `ms` (local = utc + offset). US zones change on the hour. */
   offset(ms: number): number {
     const hour = Math.floor(ms / HOUR)
+    if (hour === this.#lastHour) return this.#lastOffset
     const cached = this.#offsets.get(hour)
-    if (cached !== undefined) return cached
+    if (cached !== undefined) {
+      this.#lastHour = hour
+      this.#lastOffset = cached
+      return cached
+    }
     const parts = this.#format.formatToParts(new Date(hour * HOUR))
     const get = (type: string) => Number(parts.find((p) => p.type === type)?.value)
     const local = Date.UTC(

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { parse } from 'csv-parse/sync'
+import { CP1252_DECODE } from '../../../../../../electron/engine/source/leaf360/generator/writers/encoding'
 import {
   defectLineSchema,
   type DefectLine,
@@ -74,7 +75,10 @@ export function csvObjects(
 ): Array<Record<string, string>> {
   const bytes = readFileSync(path)
   const text =
-    encoding === 'windows-1252' ? new TextDecoder('windows-1252').decode(bytes) : bytes.toString('utf8')
+    // Node 20's TextDecoder('windows-1252') is Latin-1 in 0x80–0x9F, so decode by the table.
+    encoding === 'windows-1252'
+      ? [...bytes].map((b) => String.fromCharCode(CP1252_DECODE.get(b) ?? b)).join('')
+      : bytes.toString('utf8')
   return parse(text, {
     columns: true,
     bom: true,
