@@ -12,6 +12,7 @@ import {
   settle,
 } from '../wizard/steps'
 import type { AppStore } from './index'
+import { isPlanStepComplete } from './plan-slice'
 import type { SliceCreator } from './types'
 
 export type WizardSlice = {
@@ -28,6 +29,10 @@ export const wizardFacts = (s: AppStore): WizardFacts => ({
   features: s.app.info?.features ?? ['workspace'],
   workspaceOpen: s.workspace.summary !== null,
   targetConnected: s.target.lastCheck?.ok === true,
+  auditDone: isPlanStepComplete('audit', s),
+  schemaApplied: isPlanStepComplete('schema-plan', s),
+  mappingConfirmed: isPlanStepComplete('mapping', s),
+  ownersReady: isPlanStepComplete('owners', s),
 })
 
 export const createWizardSlice: SliceCreator<WizardSlice> = () => (set, get) => ({

@@ -99,6 +99,17 @@ export type WizardFacts = Readonly<{
   workspaceOpen: boolean
   /** The last connection test of the target succeeded. */
   targetConnected?: boolean
+  /** An export is staged in the workspace. */
+  sourceStaged?: boolean
+  /** The target audit has run. */
+  auditDone?: boolean
+  /** The schema setup plan has nothing left to create. */
+  schemaApplied?: boolean
+  mappingConfirmed?: boolean
+  /** Every record would have a valid, enabled owner. */
+  ownersReady?: boolean
+  /** The latest migration run finished. */
+  migrationDone?: boolean
 }>
 
 export const INITIAL_STEP: WizardStep = { kind: 'workspace' }
@@ -124,8 +135,20 @@ export function isComplete(step: WizardStep, facts: WizardFacts): boolean {
   switch (step.kind) {
     case 'workspace':
       return facts.workspaceOpen
+    case 'source':
+      return facts.sourceStaged === true
     case 'target':
       return facts.targetConnected === true
+    case 'audit':
+      return facts.auditDone === true
+    case 'schema-plan':
+      return facts.schemaApplied === true
+    case 'mapping':
+      return facts.mappingConfirmed === true
+    case 'owners':
+      return facts.ownersReady === true
+    case 'migrate':
+      return facts.migrationDone === true
     default:
       return false
   }

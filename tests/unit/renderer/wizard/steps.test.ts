@@ -65,6 +65,16 @@ describe('wizard steps', () => {
     expect(next({ kind: 'target' }, { ...facts, targetConnected: true })).toEqual({ kind: 'audit' })
   })
 
+  it('advances through the planning steps only as each is done', () => {
+    const facts: WizardFacts = { features: [...FEATURE_IDS], workspaceOpen: true }
+    expect(canAdvance({ kind: 'audit' }, facts)).toBe(false)
+    expect(next({ kind: 'audit' }, { ...facts, auditDone: true })).toEqual({ kind: 'schema-plan' })
+    expect(canAdvance({ kind: 'schema-plan' }, { ...facts, schemaApplied: true })).toBe(true)
+    expect(canAdvance({ kind: 'mapping' }, { ...facts, mappingConfirmed: true })).toBe(true)
+    expect(canAdvance({ kind: 'owners' }, { ...facts, ownersReady: false })).toBe(false)
+    expect(canAdvance({ kind: 'source' }, { ...facts, sourceStaged: true })).toBe(true)
+  })
+
   it('goes back one step and stays at the first', () => {
     expect(back({ kind: 'audit' })).toEqual({ kind: 'target' })
     expect(back(INITIAL_STEP)).toEqual(INITIAL_STEP)
