@@ -209,7 +209,15 @@ export function restoreBodies(
       columns[`${nav}@odata.bind`] = set === null ? String(value) : `/${set}(${String(value)})`
       continue
     }
-    if (key === primaryKey || NOT_WRITABLE.has(key)) continue
+    // The record's own id never goes into its PATCH (a BPF instance table's key is
+    // businessprocessflowinstanceid whatever the table is called).
+    if (
+      key === primaryKey ||
+      key === `${table}id` ||
+      key === 'businessprocessflowinstanceid' ||
+      NOT_WRITABLE.has(key)
+    )
+      continue
     if (STATE_COLUMNS.has(key)) state[key] = value
     else columns[key] = value
   }

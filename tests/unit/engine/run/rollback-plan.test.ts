@@ -301,7 +301,8 @@ describe('restoreBodies', () => {
   })
 
   it('uses the annotated navigation property of a table it does not know', () => {
-    const bodies = restoreBodies('opportunitysalesprocess', 'businessprocessflowinstanceid', {
+    const bodies = restoreBodies('lb_bpf_refi', null, {
+      businessprocessflowinstanceid: 'bpf-1',
       _activestageid_value: 'stage-1',
       '_activestageid_value@Microsoft.Dynamics.CRM.lookuplogicalname': 'processstage',
       '_activestageid_value@Microsoft.Dynamics.CRM.associatednavigationproperty': 'activestageid',
