@@ -27,7 +27,7 @@ import { ownerResolverOf, type OwnerResolver } from './owners'
 import { PhaseRunner } from './phase-runner'
 import { keyColumnOf, planPhase, type PhaseContext } from './phases'
 import { loadSourceView } from './source-view'
-import { readCapabilities } from './target-capabilities'
+import { readCapabilities, type TargetCapabilities } from './target-capabilities'
 import { UserPool, type PoolStats } from './user-pool'
 
 /** Per-table figures of a run (the CLI contract's `tables`). `verified`/`mismatches` stay 0 until verify runs. */
@@ -122,16 +122,13 @@ async function settlePending(
   journal: JournalRepository,
   run: RunRow,
   keyColumn: string,
-  keyed: ReadonlySet<string>,
+  capabilities: TargetCapabilities,
 ): Promise<{ applied: number; absent: number }> {
+  const keyed = capabilities.keyed
   const pending = journal.pendingIntents(run.runId)
   if (pending.length === 0) return { applied: 0, absent: 0 }
   const items: LoadItem[] = pending.map((intent: IntentRow) => {
-    const pk =
-      intent.table === 'opportunityclose'
-        ? 'activityid'
-        : ((TARGET_TABLES as Record<string, { primaryKey: string }>)[intent.table]?.primaryKey ??
-          primaryKeyFromRequest(intent))
+    const pk = primaryKeyOf(intent.table, capabilities)
     const settle: LoadItem['settle'] =
       intent.existed !== false
         ? { kind: 'resend' }
@@ -191,9 +188,14 @@ async function settlePending(
   return { applied: applied.size, absent: absent.length }
 }
 
-/** The primary key of a BPF instance table, from the intent's create path when not a known table. */
-function primaryKeyFromRequest(intent: IntentRow): string {
-  return intent.table === 'opportunitysalesprocess' ? 'businessprocessflowinstanceid' : `${intent.table}id`
+/** The primary key of a table an intent wrote: a mapped table, a BPF instance table, or opportunityclose. */
+function primaryKeyOf(table: string, capabilities: TargetCapabilities): string {
+  const known = (TARGET_TABLES as Readonly<Record<string, { primaryKey: string }>>)[table]?.primaryKey
+  if (known !== undefined) return known
+  if (table === 'opportunityclose') return 'activityid'
+  return (
+    capabilities.processes.find((p) => p.logicalName === table)?.primaryKey ?? 'businessprocessflowinstanceid'
+  )
 }
 
 /** Runs (or resumes) a migration; resolves with its summary, throws on a fatal stop or a cancel. */
@@ -298,7 +300,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationSu
       )
     }
     if (previous !== undefined) {
-      settledOnResume = await settlePending(loader, journal, run, keyColumn, capabilities.keyed)
+      settledOnResume = await settlePending(loader, journal, run, keyColumn, capabilities)
       if (settledOnResume.applied + settledOnResume.absent > 0) {
         log(
           'info',

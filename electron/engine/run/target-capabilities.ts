@@ -7,7 +7,7 @@
  */
 import type { DataverseClient } from '../target/dataverse/client'
 import { logicalNameOf } from '../plan/mapping/model'
-import { TARGET_TABLES, type TargetTableName } from '../plan/mapping/target-tables'
+import type { TargetTableName } from '../plan/mapping/target-tables'
 import type { TargetUser } from './owners'
 
 /** Which bulk messages a table takes. UpsertMultiple counts only with both Create- and UpdateMultiple ([s-utility]). */
@@ -163,8 +163,3 @@ export async function readCapabilities(
     })),
   }
 }
-
-/** The primary key column of a table the loader writes. */
-export const primaryKeyOf = (table: string): string =>
-  (TARGET_TABLES as Readonly<Record<string, { primaryKey: string }>>)[table]?.primaryKey ??
-  (table === 'opportunityclose' ? 'activityid' : `${table}id`)

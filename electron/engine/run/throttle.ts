@@ -46,10 +46,21 @@ export class AdaptiveLimiter {
   #requestsRemaining: number | null = null
   #requestBudget = 0
   #throttles = 0
+  #seeded = false
 
   constructor(start: number, now: () => number) {
     this.#limit = Math.max(1, Math.min(MAX_IN_FLIGHT, start))
     this.#now = now
+  }
+
+  /**
+   * Starts over from the server's recommended parallelism (`x-ms-dop-hint`), once known: a client
+   * built before its first response starts from a guess.
+   */
+  seed(dopHint: number): void {
+    if (this.#seeded) return
+    this.#seeded = true
+    this.#limit = Math.max(1, Math.min(MAX_IN_FLIGHT, dopHint))
   }
 
   /** The current parallelism (requests this user may have in flight). */

@@ -90,6 +90,7 @@ export class UserPool {
     let best: PoolUser | null = null
     let bestRoom = -Infinity
     for (const u of this.users) {
+      if (u.client.dopHint !== null) u.limiter.seed(u.client.dopHint)
       if (!u.limiter.canStart(records)) continue
       const room = u.limiter.limit - u.limiter.inFlight
       if (room > bestRoom) {

@@ -577,17 +577,22 @@ export class JournalRepository {
 
   // ---- summaries -------------------------------------------------------------------------------
 
-  /** Applied and failed records per phase, step and table, counting each source key's latest outcome once. */
+  /**
+   * Applied and failed records per phase, step and table, counting each source key's latest
+   * outcome once. An `absent` outcome (an unknown outcome settled at resume as not there, or an
+   * update to send again) is not a result: the key was planned again, and its later intent or
+   * `already-done` skip counts instead.
+   */
   outcomeCounts(runId: string): ReadonlyArray<OutcomeCount> {
     return this.#stmt(
       `WITH latest AS (
-         SELECT i.phase, i.step, i.table_name, i.source_key, o.status,
+         SELECT i.phase, i.step, i.table_name, i.source_key, o.status, o.verdict,
            row_number() OVER (PARTITION BY i.phase, i.step, i.table_name, i.source_key ORDER BY i.seq DESC) AS rn
          FROM journal_intent i JOIN journal_outcome o ON o.intent_id = i.intent_id WHERE i.run_id = ?)
        SELECT phase, step, table_name AS "table",
          sum(CASE WHEN status = 'applied' THEN 1 ELSE 0 END) AS applied,
          sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
-       FROM latest WHERE rn = 1 GROUP BY phase, step, table_name ORDER BY phase, step, table_name`,
+       FROM latest WHERE rn = 1 AND verdict <> 'absent' GROUP BY phase, step, table_name ORDER BY phase, step, table_name`,
     ).all(runId) as OutcomeCount[]
   }
 
@@ -600,7 +605,8 @@ export class JournalRepository {
            row_number() OVER (PARTITION BY i.phase, i.step, i.table_name, i.source_key ORDER BY i.seq DESC) AS rn
          FROM journal_intent i JOIN journal_outcome o ON o.intent_id = i.intent_id WHERE i.run_id = ?)
        SELECT seq, phase, step, table_name AS "table", source_key AS sourceKey, verdict, http_status AS httpStatus,
-         code, message, at FROM latest WHERE rn = 1 AND status = 'failed' ORDER BY seq DESC LIMIT ? OFFSET ?`,
+         code, message, at FROM latest WHERE rn = 1 AND status = 'failed' AND verdict <> 'absent'
+       ORDER BY seq DESC LIMIT ? OFFSET ?`,
     ).all(runId, limit, offset) as FailureRow[]
   }
 

@@ -22,6 +22,9 @@ export type CurrentRecord = Readonly<{ recordId: number; sourceId: string; archi
 /** One ui association reference: a record's `Associated … IDs` cell entry. */
 export type UiReference = Readonly<{ sourceId: string; column: string; target: string; targetId: string }>
 
+/** Records read per query. */
+const PAGE = 2000
+
 export class RunSourceRepository {
   readonly #db: SqliteDatabase
   readonly #statements = new Map<string, Statement>()
@@ -59,26 +62,34 @@ export class RunSourceRepository {
 
   /**
    * The current records of one object, in record order: the delta heads that are present (the
-   * latest version of each record over every import), else the rows of `importId`.
+   * latest version of each record over every import), else the rows of `importId`. Read a page at
+   * a time, so no query is open while the caller writes the journal between records.
    */
   *current(object: string, importId: number, includeArchived: boolean): Generator<CurrentRecord> {
-    const rows = this.#heads()
+    const page = this.#heads()
       ? this.#stmt(
           `SELECT s.record_id AS recordId, s.source_id AS sourceId, s.archived AS archived, s.data AS data
            FROM record_head h JOIN staged_record s ON s.record_id = h.record_id
-           WHERE h.object = ? AND h.state = 'present' AND (? = 1 OR s.archived = 0) ORDER BY s.record_id`,
-        ).iterate(object, includeArchived ? 1 : 0)
+           WHERE h.object = ? AND h.state = 'present' AND (? = 1 OR s.archived = 0) AND s.record_id > ?
+           ORDER BY s.record_id LIMIT ?`,
+        )
       : this.#stmt(
           `SELECT record_id AS recordId, source_id AS sourceId, archived, data FROM staged_record
-           WHERE import_id = ? AND object = ? AND (? = 1 OR archived = 0) ORDER BY record_id`,
-        ).iterate(importId, object, includeArchived ? 1 : 0)
-    for (const r of rows as Iterable<{
-      recordId: number
-      sourceId: string
-      archived: number
-      data: string
-    }>) {
-      yield { recordId: r.recordId, sourceId: r.sourceId, archived: r.archived === 1, data: r.data }
+           WHERE object = ? AND import_id = ${Number(importId)} AND (? = 1 OR archived = 0) AND record_id > ?
+           ORDER BY record_id LIMIT ?`,
+        )
+    let after = 0
+    for (;;) {
+      const rows = page.all(object, includeArchived ? 1 : 0, after, PAGE) as Array<{
+        recordId: number
+        sourceId: string
+        archived: number
+        data: string
+      }>
+      for (const r of rows)
+        yield { recordId: r.recordId, sourceId: r.sourceId, archived: r.archived === 1, data: r.data }
+      if (rows.length < PAGE) return
+      after = rows[rows.length - 1]!.recordId
     }
   }
 
@@ -105,18 +116,20 @@ export class RunSourceRepository {
    * starts with `columnPrefix` (the staging writer records each cell entry in staged_ref).
    */
   *uiReferences(object: string, importId: number, columnPrefix: string): Generator<UiReference> {
-    const rows = this.#heads()
-      ? this.#stmt(
-          `SELECT s.source_id AS sourceId, r.column_name AS "column", r.target AS target, r.target_id AS targetId
-           FROM record_head h JOIN staged_record s ON s.record_id = h.record_id
-           JOIN staged_ref r ON r.record_id = s.record_id
-           WHERE h.object = ? AND h.state = 'present' AND r.column_name LIKE ? ORDER BY s.record_id`,
-        ).iterate(object, `${columnPrefix}%`)
-      : this.#stmt(
-          `SELECT s.source_id AS sourceId, r.column_name AS "column", r.target AS target, r.target_id AS targetId
-           FROM staged_record s JOIN staged_ref r ON r.record_id = s.record_id
-           WHERE s.import_id = ? AND s.object = ? AND r.column_name LIKE ? ORDER BY s.record_id`,
-        ).iterate(importId, object, `${columnPrefix}%`)
-    yield* rows as Iterable<UiReference>
+    const rows = (
+      this.#heads()
+        ? this.#stmt(
+            `SELECT s.source_id AS sourceId, r.column_name AS "column", r.target AS target, r.target_id AS targetId
+             FROM record_head h JOIN staged_record s ON s.record_id = h.record_id
+             JOIN staged_ref r ON r.record_id = s.record_id
+             WHERE h.object = ? AND h.state = 'present' AND r.column_name LIKE ? ORDER BY s.record_id`,
+          ).all(object, `${columnPrefix}%`)
+        : this.#stmt(
+            `SELECT s.source_id AS sourceId, r.column_name AS "column", r.target AS target, r.target_id AS targetId
+             FROM staged_record s JOIN staged_ref r ON r.record_id = s.record_id
+             WHERE s.import_id = ? AND s.object = ? AND r.column_name LIKE ? ORDER BY s.record_id`,
+          ).all(importId, object, `${columnPrefix}%`)
+    ) as UiReference[]
+    yield* rows
   }
 }

@@ -198,6 +198,49 @@ describe('runMigration against the sandbox', () => {
     }
   })
 
+  it('settles the unknown outcomes of every step at resume by reading the target, and sends nothing twice', async () => {
+    const f = await prepareMigration(tempDir())
+    try {
+      const connection = f.connect(1)
+      const done = await runMigration({ workspace: f.workspace, connection, clock: systemClock })
+      const digest = contentDigest(f.sandbox.sandbox)
+      // A run whose every write was sent but whose process died before any outcome was journaled.
+      const journal = new JournalRepository(f.workspace, now)
+      const sent = journal.intentsPage(done.runId, 0, 100_000)
+      const crashed = journal.createRun({
+        runId: '6b2c3f3e-1f4d-4c41-9a8e-2f5a7c1d0e11',
+        kind: 'migrate',
+        targetUrl: f.profile.url,
+        importId: journal.getRun(done.runId)!.importId,
+        phases: journal.getRun(done.runId)!.phases,
+        users: 1,
+        mapping: f.mapping,
+        mappingSha256: 'test',
+        at: now(),
+      })
+      journal.recordIntents(
+        crashed.runId,
+        sent.map(({ intentId: _i, runId: _r, seq: _s, at: _a, ...intent }) => intent),
+      )
+      expect(journal.totals(crashed.runId).pending).toBe(sent.length)
+      const creates = sent.filter((i) => i.existed === false).length
+      const steps = new Set(sent.map((i) => i.step))
+      expect([...steps].sort()).toEqual(['bpf', 'close', 'complete', 'load', 'parent-link'])
+
+      const resumed = await runMigration({ workspace: f.workspace, connection, clock: systemClock })
+      await connection.close()
+      expect(resumed.runId).toBe(crashed.runId)
+      expect(resumed.settledOnResume).toEqual({ applied: creates, absent: sent.length - creates })
+      expect(resumed.records.failed).toBe(0)
+      expect(journal.totals(crashed.runId).pending).toBe(0)
+      // Nothing was written again: every settled update was found already done.
+      expect(journal.intentsPage(crashed.runId, sent.length, 100)).toEqual([])
+      expect(contentDigest(f.sandbox.sandbox)).toBe(digest)
+    } finally {
+      await f.close()
+    }
+  })
+
   it('a cancelled run resumes where it stopped and ends as an uninterrupted run does', async () => {
     const clean = await prepareMigration(tempDir())
     let expected: string
