@@ -270,6 +270,17 @@ const chunk = <T>(list: ReadonlyArray<T>, size: number): T[][] => {
   return out
 }
 
+/** Splits steps into runs of consecutive steps of one table, keeping their order. */
+function runsOfTable(steps: ReadonlyArray<UndoStep>): UndoStep[][] {
+  const out: UndoStep[][] = []
+  for (const step of steps) {
+    const last = out.at(-1)
+    if (last !== undefined && last[0]!.table === step.table) last.push(step)
+    else out.push([step])
+  }
+  return out
+}
+
 /** Undoes every migrate run against the target that no rollback has undone yet, newest first. */
 export async function rollbackMigration(o: RollbackOptions): Promise<RollbackResult> {
   const now = o.now ?? Date.now
@@ -337,17 +348,21 @@ export async function rollbackMigration(o: RollbackOptions): Promise<RollbackRes
       for (const stage of ['reopen', 'restore', 'delete'] as const) {
         const steps = plan.steps.filter((s) => s.kind === stage)
         const retry: UndoStep[] = []
-        await inPool(chunk(steps, batchSize), concurrency, async (part) => {
-          const results = await send(part)
-          for (const r of results) {
-            if (r.outcome.status === 'applied') continue
-            // A parent refused while a child still pointed at it: try once more after the rest.
-            if (stage === 'delete' && r.outcome.verdict !== 'fatal') retry.push(r.step)
-            else failedHere.push(r)
-          }
-          progressed += part.length
-          o.onProgress?.({ done: progressed, total, stage })
-        })
+        // Deletes go table by table in the plan's order (children first); only the chunks of one
+        // table travel in parallel, so a parent is never deleted while its children's chunk is out.
+        for (const run of stage === 'delete' ? runsOfTable(steps) : [steps]) {
+          await inPool(chunk(run, batchSize), concurrency, async (part) => {
+            const results = await send(part)
+            for (const r of results) {
+              if (r.outcome.status === 'applied') continue
+              // A parent refused while a child still pointed at it: try once more after the rest.
+              if (stage === 'delete' && r.outcome.verdict !== 'fatal') retry.push(r.step)
+              else failedHere.push(r)
+            }
+            progressed += part.length
+            o.onProgress?.({ done: progressed, total, stage })
+          })
+        }
         for (const part of chunk(retry, batchSize)) {
           for (const r of await send(part)) if (r.outcome.status !== 'applied') failedHere.push(r)
         }
