@@ -17,12 +17,32 @@ const UI_CANONICAL_DATETIME = /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2} [AP]M$/
 /**
  * Truth lines no reader can honour, because the injection left nothing to see. Each is a
  * generator overlap reported to its owner: a ui "unpadded" datetime whose parts were all two
- * digits already (the text is the canonical form), and a D36 type mismatch on an attachment
- * whose binary the same row also left out (D12), so there is no content to compare.
+ * digits already (the text is the canonical form); a D36 type mismatch on an attachment whose
+ * binary the same row also left out (D12), so there is no content to compare; a D01/D02 shared
+ * e-mail on a row whose e-mail another defect made invalid (D26) or truncated (D15).
  */
-export function isUndetectable(line: DefectLine, warnings: ReadonlyArray<{ code: string }>): boolean {
+export function isUndetectable(
+  line: DefectLine,
+  warnings: ReadonlyArray<{ code: string; column?: string | null }>,
+  keyedMembers: (group: string) => number,
+): boolean {
   if (line.defect_id === 'D04' && line.dirty_value != null && UI_CANONICAL_DATETIME.test(line.dirty_value))
     return true
+  // A shared e-mail that another defect made invalid or truncated is no dedupe key (§9 D15, D26):
+  // a group left with fewer than two usable e-mails shows nothing.
+  if (
+    (line.defect_id === 'D01' || line.defect_id === 'D02') &&
+    line.group !== undefined &&
+    keyedMembers(line.group) < 2
+  ) {
+    return true
+  }
+  if (
+    (line.defect_id === 'D01' || line.defect_id === 'D02') &&
+    warnings.some((w) => (w.code === 'D15' || w.code === 'D26') && w.column === 'email')
+  ) {
+    return true
+  }
   if (line.defect_id === 'D36' && line.variant === 'type-mismatch' && warnings.some((w) => w.code === 'D12'))
     return true
   return false
@@ -66,6 +86,25 @@ export function checkTruth(
   const findings = repo.findings(importId)
   const misses: TruthMiss[] = []
   const undetectable: DefectLine[] = []
+  const spoiled = new Set(
+    truth
+      .filter((l) => (l.defect_id === 'D15' || l.defect_id === 'D26') && l.column === 'email')
+      .map((l) => l.record_id),
+  )
+  const members = new Map<string, Set<string>>()
+  for (const l of truth) {
+    if (
+      (l.defect_id !== 'D01' && l.defect_id !== 'D02') ||
+      l.group === undefined ||
+      l.record_id === undefined
+    )
+      continue
+    const set = members.get(l.group) ?? new Set<string>()
+    set.add(l.record_id)
+    members.set(l.group, set)
+  }
+  const keyedMembers = (group: string) =>
+    [...(members.get(group) ?? [])].filter((id) => !spoiled.has(id)).length
   for (const line of truth) {
     if (line.row === null) {
       const found = findings.some(
@@ -92,7 +131,7 @@ export function checkTruth(
     const warnings = staged.warnings === null ? [] : (JSON.parse(staged.warnings) as Warning[])
     if (line.expect === undefined || line.expect === null) continue
     const matching = warnings.filter((w) => w.code === line.defect_id)
-    if (matching.length === 0 && isUndetectable(line, warnings)) {
+    if (matching.length === 0 && isUndetectable(line, warnings, keyedMembers)) {
       undetectable.push(line)
       continue
     }

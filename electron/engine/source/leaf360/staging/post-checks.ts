@@ -157,7 +157,14 @@ export function synthesiseInverses(ctx: StageContext): number {
     const page = ctx.repo.stagedPage(ctx.importId, 'associations', after, PAGE)
     if (page.length === 0) break
     after = page[page.length - 1]!.recordId
-    const created: Array<{ sourceId: string; data: Row; of: string; file: string; row: number }> = []
+    const created: Array<{
+      sourceId: string
+      data: Row
+      of: string
+      ofRecord: number
+      file: string
+      row: number
+    }> = []
     for (const r of page) {
       if (r.origin !== 'file') continue
       const [fromType, fromId, toType, toId, typeText] = r.sourceId.split('|')
@@ -170,6 +177,7 @@ export function synthesiseInverses(ctx: StageContext): number {
       created.push({
         sourceId: inverseId,
         of: r.sourceId,
+        ofRecord: r.recordId,
         file: r.file,
         row: r.row,
         data: {
@@ -188,9 +196,6 @@ export function synthesiseInverses(ctx: StageContext): number {
     ctx.repo.transaction(() => {
       for (const c of created) {
         const dataJson = JSON.stringify(c.data)
-        const issues: RowIssue[] = warn
-          ? [{ code: 'D42', column: null, raw: c.of, reason: 'missing_inverse' }]
-          : []
         const id = ctx.repo.insertStaged(ctx.importId, {
           object: 'associations',
           sourceId: c.sourceId,
@@ -203,20 +208,23 @@ export function synthesiseInverses(ctx: StageContext): number {
           data: dataJson,
           raw: '',
           contentHash: contentHash(dataJson),
-          warnings: issues.length === 0 ? null : JSON.stringify(issues),
+          warnings: null,
         })
         if (id === null) continue
         synthesised++
         ctx.synthesised++
         ctx.facts.add('associations', { recordId: id, file: '', row: 0 }, c.sourceId, null, null)
-        for (const i of issues) {
-          ctx.tally.add(i.code, {
+        // The warning goes on the row that lacked its inverse; the synthesised row is reported apart.
+        if (warn) {
+          const issue: RowIssue = { code: 'D42', column: null, raw: c.sourceId, reason: 'missing_inverse' }
+          ctx.repo.appendWarnings(c.ofRecord, JSON.stringify([issue]))
+          ctx.tally.add('D42', {
             file: c.file,
             row: c.row,
             column: null,
-            raw: c.of,
+            raw: c.sourceId,
             reason: 'missing_inverse',
-            sourceId: c.sourceId,
+            sourceId: c.of,
           })
         }
       }
