@@ -7,7 +7,8 @@
  * Exit 0 when every record loaded and verified with zero mismatches, 1 otherwise.
  *
  * DIR defaults to a new folder under the system's temporary directory. The export is
- * resources/demo-export; a checkout without it gets the same kind of export from the generator.
+ * resources/demo-export (resources/README.md); where it is missing (a trimmed package) the
+ * generator writes the same one from DEMO_OPTIONS.
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -17,6 +18,7 @@ import type { Command } from 'commander'
 import { type DemoResult, runDemo } from '../../engine/demo/run-demo'
 import { toAppErrorData } from '../../engine/errors'
 import { generateExport } from '../../engine/source/leaf360/generator'
+import { DEMO_OPTIONS } from '../../engine/source/leaf360/generator/demo'
 import type { JobEvent } from '../../shared/jobs'
 import { startSandbox } from '../../sandbox/index'
 import type { CliContext } from '../context'
@@ -27,8 +29,8 @@ import type { CommandRunner } from '../program'
 /** The bundled demo export (resources/demo-export in a checkout). */
 export const BUNDLED_DEMO_EXPORT = fileURLToPath(new URL('../../../resources/demo-export', import.meta.url))
 
-/** What the generator writes when the checkout has no bundled demo export. */
-const GENERATED_DEMO = { profile: 'tiny', seed: 1, flavour: 'api' } as const
+/** The demo's time goal here (issue 6 item 6), reported in its summary, never asserted in a test. */
+export const DEMO_GOAL_SECONDS = 120
 
 /** The human summary of a demo. */
 export function renderDemoResult(r: DemoResult): string {
@@ -37,10 +39,12 @@ export function renderDemoResult(r: DemoResult): string {
     ([table, t]) =>
       `  ${table.padEnd(14)} ${pad(t.expected, 9)} ${pad(t.loaded, 8)} ${pad(t.failed, 7)} ${pad(t.verified, 9)} ${pad(t.mismatches, 11)}`,
   )
+  const seconds = r.elapsedMs / 1000
+  const goal = `${seconds <= DEMO_GOAL_SECONDS ? 'within' : 'over'} the ${DEMO_GOAL_SECONDS / 60}-minute goal`
   return [
     r.ok
-      ? `Demo finished in ${(r.elapsedMs / 1000).toFixed(1)} s: every record loaded and verified, zero mismatches.`
-      : `Demo finished in ${(r.elapsedMs / 1000).toFixed(1)} s with ${r.mismatches} mismatch(es) and ${r.records.failed} failed record(s).`,
+      ? `Demo finished in ${seconds.toFixed(1)} s (${goal}): every record loaded and verified, zero mismatches.`
+      : `Demo finished in ${seconds.toFixed(1)} s (${goal}) with ${r.mismatches} mismatch(es) and ${r.records.failed} failed record(s).`,
     '',
     `Staged ${r.staged.staged} of ${r.staged.read} rows (${r.staged.quarantined} quarantined). Owners: ${r.owners.matched} matched, ${r.owners.disabled} disabled, ${r.owners.unmatched} unknown; fallback ${r.owners.fallback}.`,
     `Schema: ${r.schema.created} created. Run: ${r.records.loaded} loaded, ${r.records.failed} failed, ${r.records.skipped} skipped, ${r.run.recordsPerSecond} records/s.`,
@@ -80,9 +84,9 @@ export function registerDemoCommand(program: Command, ctx: CliContext, run: Comm
             : async (dir: string) => {
                 const out = join(dir, 'export')
                 ctx.io.stderr(
-                  `No bundled demo export in this checkout; generating a ${GENERATED_DEMO.profile} one in ${out}.\n`,
+                  `No bundled demo export here; generating the same one (DEMO_OPTIONS) in ${out}.\n`,
                 )
-                await generateExport({ out, ...GENERATED_DEMO })
+                await generateExport({ out, ...DEMO_OPTIONS, flavour: 'api' })
                 return out
               }
           const result = await runDemo({

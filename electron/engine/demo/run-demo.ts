@@ -5,9 +5,9 @@
  * with a fallback, migrate, verify, and write every report. The sandbox is a port (`startTarget`)
  * the host provides, since the engine never imports it.
  *
- * The people the sandbox seeds make the owners step real: most of the export's active owners have
- * a Dynamics user with the same e-mail, one has a disabled user, one has none, and the export's
- * deactivated owners have none; their records go to the fallback owner, the demo's migration admin.
+ * The people the sandbox seeds make the owners step real (resources/README.md): most owners have a
+ * Dynamics user with the same e-mail, one a disabled user, one none; records of owners without an
+ * enabled user go to the fallback owner, the demo's migration admin.
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -20,6 +20,7 @@ import type { Result } from '../../shared/result'
 import { AppError } from '../errors'
 import type { Engine } from '../service'
 import { defaultMappingFor } from '../run/run-migration'
+import { DEMO_OWNER_SEEDING } from '../source/leaf360/generator/demo'
 import { loadSourceView } from '../run/source-view'
 
 /** A person the demo's environment knows. */
@@ -105,29 +106,41 @@ export type DemoOwner = Readonly<{
 }>
 
 /**
- * The people to seed, from the export's owners: every active owner gets an enabled user, except
- * that of the active owners who own records (most records first) the last one gets a disabled user
- * and, with three or more, the one before it gets none; Leaf360's deactivated owners get none. The
- * choice depends only on the export, so every demo of it looks the same.
+ * The people to seed, from the export's owners. For the bundled demo export, as resources/README.md
+ * says (`DEMO_OWNER_SEEDING`): the listed owners get enabled users, the deactivated loan officer a
+ * disabled one, one owner none. For another export the same shape by record counts: every active
+ * owner gets an enabled user, except that of the active owners who own records (most first) the
+ * last gets a disabled user and, with three or more, the one before it none. Then the demo's
+ * migration admin, the fallback owner.
  */
 export function demoUsers(owners: ReadonlyArray<DemoOwner>): ReadonlyArray<DemoUser> {
+  const user = (o: DemoOwner, disabled: boolean): DemoUser => {
+    const [first, ...rest] = o.name.split(' ')
+    return {
+      email: o.email,
+      firstName: first || 'Leaf360',
+      lastName: rest.join(' ') || o.ownerId,
+      ...(disabled ? { disabled: true } : {}),
+    }
+  }
+  const local = (o: DemoOwner) => o.email.split('@')[0] ?? ''
+  const listed = (names: ReadonlyArray<string>) => owners.filter((o) => names.includes(local(o)))
+  if (listed(DEMO_OWNER_SEEDING.enabled).length > 0) {
+    return [
+      ...listed(DEMO_OWNER_SEEDING.enabled).map((o) => user(o, false)),
+      ...listed(DEMO_OWNER_SEEDING.disabled).map((o) => user(o, true)),
+      DEMO_ADMIN,
+    ]
+  }
   const byId = (a: DemoOwner, b: DemoOwner) => (a.ownerId < b.ownerId ? -1 : a.ownerId > b.ownerId ? 1 : 0)
   const active = owners.filter((o) => o.active && o.email !== '').sort(byId)
   const owning = active.filter((o) => o.records > 0).sort((a, b) => b.records - a.records || byId(a, b))
   const disabled = owning.length >= 2 ? owning[owning.length - 1]!.ownerId : null
   const unknown = owning.length >= 3 ? owning[owning.length - 2]!.ownerId : null
-  const users: DemoUser[] = []
-  for (const o of active) {
-    if (o.ownerId === unknown) continue
-    const [first, ...rest] = o.name.split(' ')
-    users.push({
-      email: o.email,
-      firstName: first || 'Leaf360',
-      lastName: rest.join(' ') || o.ownerId,
-      ...(o.ownerId === disabled ? { disabled: true } : {}),
-    })
-  }
-  return [...users, DEMO_ADMIN]
+  return [
+    ...active.filter((o) => o.ownerId !== unknown).map((o) => user(o, o.ownerId === disabled)),
+    DEMO_ADMIN,
+  ]
 }
 
 /** Runs the demo; the target is closed at the end (its state stays in `outDir`). */
