@@ -88,6 +88,20 @@ function startEngine(nativeBinding: string): EngineClient {
 
 async function pickPath(purpose: PickPathPurpose): Promise<string | null> {
   const win = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  if (purpose === 'source-folder' || purpose === 'source-zip') {
+    // A Leaf360 export is a folder or its .zip; one dialog cannot offer both on Windows and Linux.
+    const options: Electron.OpenDialogOptions =
+      purpose === 'source-folder'
+        ? { properties: ['openDirectory'] }
+        : { properties: ['openFile'], filters: [{ name: 'Leaf360 export', extensions: ['zip'] }] }
+    const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+    return r.canceled ? null : (r.filePaths[0] ?? null)
+  }
+  if (purpose === 'quarantine-csv') {
+    const options: Electron.SaveDialogOptions = { filters: [{ name: 'CSV', extensions: ['csv'] }] }
+    const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
+    return r.canceled ? null : (r.filePath ?? null)
+  }
   const filters = [{ name: 'Leafbridge workspace', extensions: ['leafbridge'] }]
   if (purpose === 'workspace-open') {
     const r = win

@@ -12,6 +12,7 @@ import { LATEST_SCHEMA_VERSION } from '../workspace/migrations'
 /** Features whose backend exists in this build; the renderer shows the other steps as not available yet. */
 export const FEATURES: ReadonlyArray<FeatureId> = [
   'workspace',
+  'source',
   'target',
   'audit',
   'schema-plan',

@@ -13,5 +13,12 @@ export const filePathSchema = z
 
 export const emptyRequestSchema = z.object({}).strict()
 
-export const PICK_PATH_PURPOSES = ['workspace-create', 'workspace-open', 'backup-destination'] as const
+export const PICK_PATH_PURPOSES = [
+  'workspace-create',
+  'workspace-open',
+  'backup-destination',
+  'source-folder',
+  'source-zip',
+  'quarantine-csv',
+] as const
 export type PickPathPurpose = (typeof PICK_PATH_PURPOSES)[number]

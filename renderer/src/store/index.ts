@@ -9,6 +9,7 @@ import { type AppSlice, createAppSlice } from './app-slice'
 import { type JobsSlice, createJobsSlice } from './jobs-slice'
 import { type PlanSlice, createPlanSlice } from './plan-slice'
 import { type RollbackSlice, createRollbackSlice } from './rollback-slice'
+import { type SourceSlice, createSourceSlice } from './source-slice'
 import { type TargetSlice, createTargetSlice } from './target-slice'
 import { type VerifySlice, createVerifySlice } from './verify-slice'
 import { type WizardSlice, createWizardSlice } from './wizard-slice'
@@ -21,7 +22,8 @@ export type AppStore = AppSlice &
   TargetSlice &
   PlanSlice &
   VerifySlice &
-  RollbackSlice
+  RollbackSlice &
+  SourceSlice
 
 /** Builds a store bound to one API (the real one, or a test double in unit tests). */
 export function createAppStore(api: RendererApi): StoreApi<AppStore> {
@@ -34,6 +36,7 @@ export function createAppStore(api: RendererApi): StoreApi<AppStore> {
     ...createPlanSlice(api)(...a),
     ...createVerifySlice(api)(...a),
     ...createRollbackSlice(api)(...a),
+    ...createSourceSlice(api)(...a),
   }))
 }
 

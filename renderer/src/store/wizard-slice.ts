@@ -13,6 +13,7 @@ import {
 } from '../wizard/steps'
 import type { AppStore } from './index'
 import { isPlanStepComplete } from './plan-slice'
+import { isSourceStaged } from './source-slice'
 import type { SliceCreator } from './types'
 
 export type WizardSlice = {
@@ -28,6 +29,7 @@ export type WizardSlice = {
 export const wizardFacts = (s: AppStore): WizardFacts => ({
   features: s.app.info?.features ?? ['workspace'],
   workspaceOpen: s.workspace.summary !== null,
+  sourceStaged: isSourceStaged(s),
   targetConnected: s.target.lastCheck?.ok === true,
   auditDone: isPlanStepComplete('audit', s),
   schemaApplied: isPlanStepComplete('schema-plan', s),

@@ -11,6 +11,7 @@ import { MappingStep } from './steps/mapping-step'
 import { OwnersStep } from './steps/owners-step'
 import { RollbackStep } from './steps/rollback-step'
 import { SchemaPlanStep } from './steps/schema-plan-step'
+import { SourceStep } from './steps/source-step'
 import { TargetStep } from './steps/target-step'
 import { UnavailableStep } from './steps/unavailable-step'
 import { VerifyReportsStep } from './steps/verify-reports-step'
@@ -20,6 +21,8 @@ function StepBody({ step }: { step: WizardStep }) {
   switch (step.kind) {
     case 'workspace':
       return <WorkspaceStep />
+    case 'source':
+      return <SourceStep />
     case 'target':
       return <TargetStep />
     case 'audit':
@@ -34,7 +37,6 @@ function StepBody({ step }: { step: WizardStep }) {
       return <VerifyReportsStep />
     case 'rollback':
       return <RollbackStep />
-    case 'source':
     case 'sample-diff':
     case 'migrate':
     case 'cutover':
