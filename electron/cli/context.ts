@@ -2,7 +2,7 @@
  * What every CLI command gets: an in-process engine, the output channels, and a way to run a job
  * with progress on stderr.
  */
-import type { JobRef, JobSnapshot } from '../shared/jobs'
+import type { JobEvent, JobRef, JobSnapshot } from '../shared/jobs'
 import type { Result } from '../shared/result'
 import { fail, ok } from '../shared/result'
 import type { ChannelRequest, ChannelResponse, InvokeChannel } from '../shared/ipc/channels'
@@ -36,10 +36,18 @@ export function createCliContext(io: Io): CliContext & { dispose: () => Promise<
     engine: getEngine,
     call,
     runJob: async (channel, request, options) => {
+      // Listen before the job starts: its first events (started, early logs) come before dispatch returns.
+      const early: JobEvent[] = []
+      let printer: ((event: JobEvent) => void) | null = null
+      const unsubscribe = getEngine().onJobEvent((event) => (printer ? printer(event) : early.push(event)))
       const started = (await getEngine().dispatch(channel, request)) as Result<JobRef>
-      if (!started.ok) return started
+      if (!started.ok) {
+        unsubscribe()
+        return started
+      }
       const { jobId } = started.value
-      const unsubscribe = getEngine().onJobEvent(progressPrinter(io, jobId, options.quiet === true))
+      printer = progressPrinter(io, jobId, options.quiet === true)
+      early.forEach(printer)
       const onSigint = () => {
         io.stderr('\nCancelling…\n')
         getEngine().jobs.cancel(jobId)

@@ -250,6 +250,16 @@ export const MEMO_LENGTHS: Readonly<Record<string, number>> = {
   documentbody: 1073741823,
 }
 
+/**
+ * Per-table exceptions to MEMO_LENGTHS: an e-mail's description holds its whole HTML body.
+ * Unverified: 1,048,576 is MemoAttributeMetadata.MaxSupportedLength
+ * (https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/gg306519(v=crm.8));
+ * no Microsoft page found here states email.description's own MaxLength.
+ */
+export const TABLE_MEMO_LENGTHS: Readonly<Record<string, number>> = {
+  'email.description': 1048576,
+}
+
 /** Default MaxLength for String and Memo columns without a listed length. */
 export const DEFAULT_STRING_LENGTH = 4000
 export const DEFAULT_MEMO_LENGTH = 1048576

@@ -22,6 +22,7 @@ import {
   MAX_LENGTHS,
   MEMO_COLUMNS,
   MEMO_LENGTHS,
+  TABLE_MEMO_LENGTHS,
   OBJECT_TYPE_CODES,
   PICKLIST_OPTIONS,
   SYSTEM_LOOKUPS,
@@ -485,7 +486,7 @@ class BaseSchema {
     const maxLength = !isString
       ? undefined
       : attributeType === 'Memo'
-        ? (MEMO_LENGTHS[logicalName] ?? DEFAULT_MEMO_LENGTH)
+        ? (TABLE_MEMO_LENGTHS[`${table}.${logicalName}`] ?? MEMO_LENGTHS[logicalName] ?? DEFAULT_MEMO_LENGTH)
         : (MAX_LENGTHS[logicalName] ?? DEFAULT_STRING_LENGTH)
     return {
       logicalName,

@@ -197,7 +197,8 @@ export const TARGET_TABLES: Readonly<Record<TargetTableName, TargetTable>> = {
     partiesNavigation: 'email_activity_parties',
     columns: {
       subject: s(200),
-      description: memo(100_000),
+      // The whole HTML body; 1,048,576 is Dataverse's largest memo (MemoAttributeMetadata.MaxSupportedLength).
+      description: memo(1_048_576),
       directioncode: t('bool'),
       actualend: t('datetime'),
       overriddencreatedon: t('datetime'),
