@@ -227,12 +227,15 @@ export function computeSchemaPlan(inputs: SchemaPlanInputs): SchemaPlan {
     }
   }
   const existingColumns = new Map(audit.columns.map((c) => [`${c.table}.${c.logicalName}`, c]))
+  // A column this plan itself creates is no collision, even once an earlier apply made it.
+  const plannedKeys = new Set(columns.map((c) => `${c.table}.${c.logicalName}`))
   const planned = columns.map((col): PlannedColumn => {
     const existing = existingColumns.get(`${col.table}.${col.logicalName}`)
     const sameLabel = audit.columns.find(
       (a) =>
         a.table === col.table &&
         a.logicalName !== col.logicalName &&
+        !plannedKeys.has(`${a.table}.${a.logicalName}`) &&
         a.displayName !== null &&
         a.displayName.toLowerCase() === col.displayName.toLowerCase(),
     )

@@ -150,11 +150,14 @@ const customPropertyColumns = (
 ): FieldMapping[] =>
   props
     .filter((p) => p.object === object)
-    .map((p) =>
+    .map((p, i, all) =>
       kit.custom(
         p.name,
         `Cf${pascal(p.name)}`,
-        p.label,
+        // Two properties may share a label (D43); Dynamics would show two identical column names.
+        all.some((q, j) => j !== i && q.label.toLowerCase() === p.label.toLowerCase())
+          ? `${p.label} (${p.name})`
+          : p.label,
         {
           type: p.targetType,
           ...(p.targetType === 'string'

@@ -163,6 +163,20 @@ describe('default mortgage template', () => {
     expect(old?.status).toBe('needs-review')
   })
 
+  it('gives custom properties that share a label (D43) distinct column display names', () => {
+    const doc = defaultMortgageTemplate({
+      customProperties: [
+        { object: 'contacts', name: 'realtor_name', label: 'Realtor Name', targetType: 'string', archived: false },
+        { object: 'contacts', name: 'realtor_name_text', label: 'Realtor Name', targetType: 'string', archived: false },
+      ],
+    })
+    const names = doc.objects
+      .find((o) => o.id === 'contacts')!
+      .fields.filter((f) => f.source?.startsWith('realtor_name'))
+      .map((f) => f.custom?.displayName)
+    expect(names).toEqual(['Realtor Name (realtor_name)', 'Realtor Name (realtor_name_text)'])
+  })
+
   it('keeps every value the export holds in the value map, flagging the unknown ones', () => {
     const map = defaultMortgageTemplate().valueMaps.find((m) => m.name === 'loan_type')!
     const { map: covered, issues } = coverValues(map, [
