@@ -256,3 +256,22 @@ export function writeExport(dir: string, options: FixtureOptions): string {
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2))
   return dir
 }
+
+/** An api contacts.csv of `n` contacts, each written twice (so `n` duplicate rows, D21). */
+export function apiContactsWithDuplicates(n: number): string {
+  const rows = Array.from({ length: n }, (_, i) => ({
+    id: String(6000 + i),
+    first_name: 'Pat',
+    last_name: `Doe${i}`,
+    email: `pat${i}@example.org`,
+    contact_type: 'borrower',
+    created_at: '2023-01-05T10:00:00Z',
+    updated_at: '2024-01-05T10:00:00Z',
+    archived: 'false',
+  }))
+  return dataCsv(
+    'contacts',
+    'api',
+    rows.flatMap((r) => [r, r]),
+  )
+}
