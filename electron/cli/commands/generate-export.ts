@@ -37,7 +37,7 @@ type Flags = {
   profile: ProfileName
   contacts?: number
   seed: number
-  flavour: 'api' | 'ui'
+  flavour?: 'api' | 'ui'
   defects: number
   zip?: boolean
   deltaOf?: string
@@ -102,9 +102,10 @@ export function registerGenerateExportCommand(program: Command, ctx: CliContext,
     .option('--contacts <n>', 'contacts (about; other counts scale with it)', wholeNumber('--contacts'))
     .option('--seed <n>', 'seed: the same inputs give byte-identical output', wholeNumber('--seed'), 1)
     .addOption(
-      new Option('--flavour <flavour>', 'api (machine dump) or ui (screen export)')
-        .choices(['api', 'ui'])
-        .default('api'),
+      new Option(
+        '--flavour <flavour>',
+        "api (machine dump, the default) or ui (screen export); a delta keeps its base's",
+      ).choices(['api', 'ui']),
     )
     .option(
       '--defects <rate>',
@@ -161,8 +162,7 @@ export function registerGenerateExportCommand(program: Command, ctx: CliContext,
           profile: flags.profile,
           contacts: flags.contacts,
           seed: flags.seed,
-          flavour:
-            flags.deltaOf !== undefined && !process.argv.includes('--flavour') ? undefined : flags.flavour,
+          flavour: flags.flavour,
           defects: flags.defects,
           zip: flags.zip === true,
           deltaOf: flags.deltaOf,

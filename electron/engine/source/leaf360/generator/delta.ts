@@ -47,6 +47,8 @@ export type PreviousExport = Readonly<{
   forcedPicks: ReadonlyArray<string>
   /** The world as the previous export saw it. */
   world: World
+  /** Its `_truth/canonical/manifest.json`, to verify the rebuilt world against (null if absent). */
+  canonicalManifest: string | null
   deltaOptions: (options: GenerateOptions) => ResolvedOptions
   nextStep: (resolved: ResolvedOptions, options: GenerateOptions) => DeltaStep
 }>
@@ -118,6 +120,7 @@ export async function loadPrevious(path: string, version: number): Promise<Previ
     lineage,
     forcedPicks: Array.isArray(truth['forced_picks']) ? (truth['forced_picks'] as string[]) : [],
     world,
+    canonicalManifest: await read('_truth/canonical/manifest.json'),
     deltaOptions: (options) => {
       const next = options.exportedAt ?? isoDatetime(Date.parse(exportedAt) + 14 * DAY)
       const checked = resolveOptions({
@@ -311,7 +314,7 @@ export class DeltaRecorder {
   }
 
   #line(object: string, id: string, expected: DeltaClass, change: DeltaChange): void {
-    this.#sink.write(Buffer.from(JSON.stringify({ object, id, expected, change }) + '\n'))
+    this.#sink.writeText(JSON.stringify({ object, id, expected, change }) + '\n', 'utf-8')
     const key = `${object}/${expected}`
     this.#counts[key] = (this.#counts[key] ?? 0) + 1
   }

@@ -5,7 +5,7 @@
  * Memory stays bounded: one story's records at a time, plus owners, teams, fixed companies and the
  * referral partners with their links (these scale with companies and partners, not engagements).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { AppError, CancelledError } from '../../../errors'
 import { DEFAULT_DEFECT_RATES, DEFECT_IDS, type DefectId } from '../spec/defects'
@@ -15,7 +15,7 @@ import type { GeneratorTruth } from '../spec/truth'
 import { ExportBuilder } from './export-builder'
 import { uuidFrom } from './ids'
 import { Injector } from './inject'
-import type { Row } from './model'
+import type { Row, StoryOutput } from './model'
 import { resolveOptions, type GenerateOptions, type ResolvedOptions } from './options'
 import { viewPartner } from './partners'
 import { countBaseStories, drawLife, FactQuota, storyStart, viewStory } from './story'
@@ -99,11 +99,7 @@ function folderBytes(dir: string): number {
  * Checks the rebuilt previous world against the previous export's canonical manifest: a delta of a
  * base made by other code, or an edited base, is refused rather than silently diverging.
  */
-function verifyPrevious(path: string, exportedAt: string, rebuilt: Manifest): void {
-  let text: string | null = null
-  const folder = path.toLowerCase().endsWith('.zip') ? null : path
-  if (folder !== null && existsSync(join(folder, '_truth', 'canonical', 'manifest.json')))
-    text = readFileSync(join(folder, '_truth', 'canonical', 'manifest.json'), 'utf8')
+function verifyPrevious(text: string | null, exportedAt: string, rebuilt: Manifest): void {
   if (text === null) return
   const recorded = JSON.parse(text) as Manifest
   const bySha = new Map(recorded.files.map((f) => [f.path, f.sha256]))
@@ -114,6 +110,21 @@ function verifyPrevious(path: string, exportedAt: string, rebuilt: Manifest): vo
       kind: 'fatal',
       message: `The export of ${exportedAt} cannot be rebuilt from its _truth/generator.json (${differing.slice(0, 3).join(', ')} differ); regenerate the base with this version.`,
     })
+  }
+}
+
+/** A partner's links and engagements as a story, for the delta comparison. */
+function partnerStory(view: ReturnType<typeof viewPartner>): StoryOutput {
+  return {
+    index: -1,
+    contacts: [],
+    companies: [],
+    deals: [],
+    assocs: view.assocs,
+    engagements: view.engagements,
+    attachments: [],
+    enrollments: [],
+    facts: [],
   }
 }
 
@@ -213,8 +224,12 @@ export async function generateExport(options: GenerateOptions): Promise<Generate
   for (const p of world.partners) {
     const view = viewPartner(world, p, exportedAtMs)
     for (const b of builders) b.writePartner(view)
-    if (previous !== null)
-      prevCanonical?.writePartner(viewPartner(previous.world, p, Date.parse(previous.exportedAt)))
+    if (previous !== null && recorder !== null) {
+      const before = viewPartner(previous.world, p, Date.parse(previous.exportedAt))
+      prevCanonical?.writePartner(before)
+      // The partner's own links and engagements are records too; its row is settled at the end.
+      recorder.compareStory(partnerStory(before), partnerStory(view))
+    }
   }
   // Stories: the base ones, then (for a delta) those that started since.
   const quota = new FactQuota(resolved.defects > 0)
@@ -246,7 +261,7 @@ export async function generateExport(options: GenerateOptions): Promise<Generate
       for (const b of builders) b.writeStory(story)
       stories++
     }
-    if (index % 16 === 15) {
+    if (index % 4 === 3) {
       for (const b of builders) await b.drain()
       await recorder?.drain()
       options.onProgress?.(
@@ -260,7 +275,7 @@ export async function generateExport(options: GenerateOptions): Promise<Generate
   if (canonical !== null) await canonical.finish()
   if (prevCanonical !== null && previous !== null && canonical !== null && recorder !== null) {
     const rebuilt = await prevCanonical.finish()
-    verifyPrevious(options.deltaOf ?? '', previous.exportedAt, rebuilt.manifest)
+    verifyPrevious(previous.canonicalManifest, previous.exportedAt, rebuilt.manifest)
     recorder.compareSettled('contacts', prevCanonical.settled.contacts, canonical.settled.contacts)
     recorder.compareSettled('companies', prevCanonical.settled.companies, canonical.settled.companies)
   }

@@ -70,7 +70,7 @@ export class TruthWriter {
         variant: line.variant,
       }
       const key = 'table' in ref ? `T${ref.table}\t${ref.part}` : `P${ref.path}\t0`
-      this.#spool.write(Buffer.from(`${key}\t${JSON.stringify(record)}\n`, 'utf8'))
+      this.#spool.writeText(`${key}\t${JSON.stringify(record)}\n`, 'utf-8')
       this.#counts[line.defectId] = (this.#counts[line.defectId] ?? 0) + 1
       const v = `${line.defectId}/${line.variant}`
       this.#variants[v] = (this.#variants[v] ?? 0) + 1
@@ -101,11 +101,9 @@ export class TruthWriter {
         const info = parts.get(name)
         file = info === undefined ? name : finalPartPath(name, info.format, Number(part), info.parts)
       }
-      out.write(
-        Buffer.from(
-          `{"defect_id":${json.slice(json.indexOf(':') + 1, json.indexOf(','))},"file":${JSON.stringify(file)},${json.slice(json.indexOf(',') + 1)}\n`,
-          'utf8',
-        ),
+      out.writeText(
+        `{"defect_id":${json.slice(json.indexOf(':') + 1, json.indexOf(','))},"file":${JSON.stringify(file)},${json.slice(json.indexOf(',') + 1)}\n`,
+        'utf-8',
       )
       await out.drain()
     }

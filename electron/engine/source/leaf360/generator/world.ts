@@ -131,8 +131,9 @@ const ROSTER = [
 
 /** Formats a US phone from an area code and a serial, unique per serial (E.164, §5 canonical). */
 export function phoneFor(areaCode: string, serial: number): string {
-  // 2654435761 is coprime with 8,000,000, so the multiplication is a bijection on the 7-digit range.
-  const local = 2_000_000 + ((serial * 2_654_435_761) % 8_000_000)
+  // 6,435,761 is coprime with 8,000,000, so the multiplication is a bijection on the 7-digit range;
+  // reducing the serial first keeps the product below 2^53, so it is exact.
+  const local = 2_000_000 + (((serial % 8_000_000) * 6_435_761) % 8_000_000)
   return `+1${areaCode}${local}`
 }
 

@@ -9,7 +9,7 @@
 import { renameSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Encoding } from '../../spec/value-types'
-import { UTF8_BOM, encodeText } from './encoding'
+import { UTF8_BOM } from './encoding'
 import { FileSink, HashSink, type ByteSink } from './sink'
 import {
   finalPartPath,
@@ -79,11 +79,9 @@ export class CsvTableWriter implements TableWriter {
     const sink =
       this.#options.root === null ? new HashSink() : new FileSink(join(this.#options.root, tempPath))
     if (this.#options.encoding === 'utf-8-bom') sink.write(UTF8_BOM)
-    sink.write(
-      encodeText(
-        this.#options.header.map(csvField).join(',') + this.#options.lineEnding,
-        this.#options.encoding,
-      ),
+    sink.writeText(
+      this.#options.header.map(csvField).join(',') + this.#options.lineEnding,
+      this.#options.encoding,
     )
     return { sink, rows: 0, tempPath }
   }
@@ -106,7 +104,7 @@ export class CsvTableWriter implements TableWriter {
     })
     if (mode?.unterminatedAt !== undefined) fields.splice(mode.unterminatedAt + 1)
     if (mode?.extraFields) fields.push(...mode.extraFields)
-    this.#current.sink.write(encodeText(fields.join(',') + this.#options.lineEnding, this.#options.encoding))
+    this.#current.sink.writeText(fields.join(',') + this.#options.lineEnding, this.#options.encoding)
     this.#current.rows += 1
     this.#rowCount += 1
     return { table: this.logicalPath, part: this.#closedParts.length + 1, row: this.#current.rows }
