@@ -5,7 +5,7 @@
  * Memory stays bounded: one story's records at a time, plus owners, teams, fixed companies and the
  * referral partners with their links (these scale with companies and partners, not engagements).
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { AppError, CancelledError } from '../../../errors'
 import { DEFAULT_DEFECT_RATES, DEFECT_IDS, type DefectId } from '../spec/defects'
@@ -22,7 +22,7 @@ import { countBaseStories, drawLife, FactQuota, storyStart, viewStory } from './
 import { isoDatetime } from './time'
 import { TruthWriter } from './truth-writer'
 import { buildWorld } from './world'
-import { zipExport } from './zip'
+import { HOSTILE_ENTRIES, zipExport } from './zip'
 import { applyEdits, DeltaRecorder, loadPrevious, type DeltaStep, type PreviousExport } from './delta'
 
 /** The version of the generator's output; a delta refuses a base made by another version. */
@@ -314,9 +314,25 @@ export async function generateExport(options: GenerateOptions): Promise<Generate
   writeFileSync(join(dir, '_truth', 'generator.json'), JSON.stringify(generatorTruth, null, 2) + '\n')
   const manifest: Manifest = summary.manifest
   let bytes: number
+  let hostileLines = 0
   let out = resolve(options.out)
   if (options.zip === true) {
     options.onProgress?.(0.98, 'Zipping')
+    if (options.hostileZip === true) {
+      // The tampered entries are recorded too (file level): a reader refuses the archive whole (§2).
+      const lines = HOSTILE_ENTRIES.map((entry) =>
+        JSON.stringify({
+          defect_id: 'D13',
+          file: entry.replace('ROOT', rootName),
+          row: null,
+          column: null,
+          clean_value: null,
+          variant: 'hostile-zip-entry',
+        }),
+      )
+      appendFileSync(join(dir, '_truth', 'defects.jsonl'), lines.join('\n') + '\n')
+      hostileLines = lines.length
+    }
     bytes = await zipExport(dir, rootName, out, options.hostileZip === true)
     rmSync(dir, { recursive: true, force: true })
   } else bytes = folderBytes(dir)
@@ -340,8 +356,12 @@ export async function generateExport(options: GenerateOptions): Promise<Generate
     objectCounts: counts,
     files: manifest.files.map((f) => ({ path: f.path, rows: f.rows, bytes: f.bytes })),
     binaries: summary.binaries,
-    defects: truth.counts,
-    defectVariants: truth.variantCounts,
+    defects:
+      hostileLines === 0 ? truth.counts : { ...truth.counts, D13: (truth.counts['D13'] ?? 0) + hostileLines },
+    defectVariants:
+      hostileLines === 0
+        ? truth.variantCounts
+        : { ...truth.variantCounts, 'D13/hostile-zip-entry': hostileLines },
     delta: deltaCounts,
     bytes,
     stories,

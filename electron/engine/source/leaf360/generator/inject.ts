@@ -219,7 +219,7 @@ export class Injector {
         c.role === 'primary' &&
         c.storyLocal &&
         c.row['archived'] === 'false' &&
-        this.decide('D22', 'column-count-mismatch', 0.0003, `contacts|${id}`)
+        this.decide('D22', 'real-row-mismatch', 0.0003, `contacts|${id}`)
       ) {
         this.quarantinedReal.add(id)
       }

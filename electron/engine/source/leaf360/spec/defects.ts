@@ -123,17 +123,19 @@ type V = readonly [
   expect: ReaderAction | null,
   reason?: QuarantineReason | WarningReason | null,
   fileLevel?: boolean,
+  refusesExport?: true,
 ]
 
 const d = (id: DefectId, name: string, readerAction: string, variants: ReadonlyArray<V>): DefectSpec => ({
   id,
   name,
   readerAction,
-  variants: variants.map(([variant, expect, reason, fileLevel]) => ({
+  variants: variants.map(([variant, expect, reason, fileLevel, refusesExport]) => ({
     variant,
     expect,
     reason: reason ?? null,
     fileLevel: fileLevel === true,
+    ...(refusesExport === true ? { refusesExport } : {}),
   })),
 })
 
@@ -224,6 +226,8 @@ export const DEFECTS: ReadonlyArray<DefectSpec> = [
     [
       ['unsafe-original-filename', 'normalise'],
       ['unsafe-stored-path', 'quarantine', 'unsafe_path'],
+      // A tampered zip entry: the whole export is refused before anything is staged (§2).
+      ['hostile-zip-entry', null, null, true, true],
     ],
   ),
   d('D14', 'Oversized attachment', 'warn; flag oversized for manual handling; stream, never buffer', [

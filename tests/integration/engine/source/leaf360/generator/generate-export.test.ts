@@ -142,6 +142,16 @@ describe('generateExport', () => {
         expect(reasons, reason).toContain(reason)
       }
       for (const reason of optIn) expect(reasons).not.toContain(reason)
+      // A real contact quarantined for its shape (D22): references to it are D11 target_quarantined.
+      const real = lines.find(
+        (l) => l.variant === 'column-count-mismatch' && l.file.startsWith('data/contacts'),
+      )
+      const references = lines.filter((l) => l.variant === 'target-quarantined')
+      if (flavour === 'api') {
+        expect(real?.record_id).toBeDefined()
+        expect(references.length).toBeGreaterThan(0)
+        for (const r of references) expect(r.clean_value?.split(';')).toContain(real?.record_id)
+      }
     },
   )
 
@@ -186,6 +196,7 @@ describe('generateExport', () => {
     const entries = await zipEntries(out)
     const names = entries.map((e) => e.name)
     for (const h of HOSTILE_ENTRIES) expect(names).toContain(h.replace('ROOT', result.root))
+    expect(result.defectVariants['D13/hostile-zip-entry']).toBe(HOSTILE_ENTRIES.length)
     const link = entries.find((e) => e.name.endsWith('link-to-passwd'))
     expect((link?.mode ?? 0) & 0o170000).toBe(0o120000)
     await expect(
