@@ -150,6 +150,27 @@ export async function generateExport(options: GenerateOptions): Promise<Generate
   const world = buildWorld(resolved, baseExportedAtMs, exportedAtMs)
   const rootName = exportRootName(world.portal.portalId, resolved.exportedAt)
   const dir = prepareOut(options.out, options.zip === true)
+  try {
+    return await writeAll(options, previous, resolved, lineage, world, rootName, dir, started)
+  } catch (error) {
+    // A zip is staged in `<out>.partial`; leave nothing behind but the error.
+    if (options.zip === true) rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
+}
+
+async function writeAll(
+  options: GenerateOptions,
+  previous: PreviousExport | null,
+  resolved: ResolvedOptions,
+  lineage: DeltaStep[],
+  world: ReturnType<typeof buildWorld>,
+  rootName: string,
+  dir: string,
+  started: number,
+): Promise<GenerateResult> {
+  const baseExportedAtMs = world.portal.baseExportedAtMs
+  const exportedAtMs = world.portal.exportedAtMs
   const baseStories = countBaseStories(resolved.seed, world.storyContactTarget)
   const exportId = uuidFrom(`${resolved.seed}|${resolved.exportedAt}|${resolved.flavour}|${lineage.length}`)
   const since = resolved.exportKind === 'incremental' && previous !== null ? previous.exportedAt : null

@@ -177,6 +177,11 @@ export function resolveOptions(options: GenerateOptions): ResolvedOptions {
   } catch {
     throw usage(`--timezone "${timezone}" is not an IANA time zone name.`)
   }
+  if (options.exportKind === 'incremental' && options.deltaOf === undefined) {
+    throw usage(
+      '--export-kind incremental needs --delta-of: an incremental export holds what changed since a previous one.',
+    )
+  }
   if (options.hostileZip === true && options.zip !== true)
     throw usage('--hostile-zip needs --zip: the hostile entries exist only inside an archive.')
   return {
