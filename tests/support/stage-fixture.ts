@@ -26,9 +26,7 @@ export type Staged = Readonly<{
   values: (object: string, sourceId: string) => Record<string, unknown> | undefined
   warnings: (object: string, sourceId: string) => ReadonlyArray<StagedWarning>
   codes: (object: string, sourceId: string) => ReadonlyArray<string>
-  quarantined: (
-    reason?: string,
-  ) => ReadonlyArray<{
+  quarantined: (reason?: string) => ReadonlyArray<{
     object: string
     file: string
     row: number | null

@@ -166,8 +166,20 @@ describe('default mortgage template', () => {
   it('gives custom properties that share a label (D43) distinct column display names', () => {
     const doc = defaultMortgageTemplate({
       customProperties: [
-        { object: 'contacts', name: 'realtor_name', label: 'Realtor Name', targetType: 'string', archived: false },
-        { object: 'contacts', name: 'realtor_name_text', label: 'Realtor Name', targetType: 'string', archived: false },
+        {
+          object: 'contacts',
+          name: 'realtor_name',
+          label: 'Realtor Name',
+          targetType: 'string',
+          archived: false,
+        },
+        {
+          object: 'contacts',
+          name: 'realtor_name_text',
+          label: 'Realtor Name',
+          targetType: 'string',
+          archived: false,
+        },
       ],
     })
     const names = doc.objects
