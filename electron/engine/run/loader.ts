@@ -388,6 +388,13 @@ export class Loader {
         continue
       }
       if (res.kind === 'split') {
+        // A bulk call fails whole on one bad record ([bulk]). Halve it while it is large; once a
+        // part is no bigger than a $batch, send it as one with continue-on-error, so every bad
+        // record fails alone with its own reason and the rest load, in one call.
+        if (unit.transport.kind === 'bulk' && pending.length <= this.batchSize) {
+          await this.send({ ...unit, transport: { kind: 'batch' }, items: pending })
+          return
+        }
         const half = Math.ceil(pending.length / 2)
         await Promise.all([
           this.send({ ...unit, items: pending.slice(0, half) }),

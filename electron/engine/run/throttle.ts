@@ -5,12 +5,14 @@
  *
  * - start at the server's `x-ms-dop-hint`; never more than 52 requests in flight;
  * - a 429 pauses every new request of this user for the full `Retry-After` (pushing on makes the
- *   penalty longer) and halves the parallelism;
- * - when calm, grow by about one request per round trip;
- * - when the server reports the budget left (`x-ms-ratelimit-time-remaining-xrm-requests`,
- *   execution ms, and `…-burst-remaining-…`, requests), start a request only if what is left, less
- *   what the requests in flight will still be charged, covers it. Microsoft calls the headers a
- *   debugging aid, so they only ever slow the loader down; without them the 429s steer it.
+ *   penalty longer) and halves the parallelism; when calm it grows by about one per round trip;
+ * - when the server reports the budget left (`x-ms-ratelimit-time-remaining-xrm-requests`, execution
+ *   ms in the sliding window, and `…-burst-remaining-…`, requests), the limiter also paces by the
+ *   budget: it keeps the log of what its own requests were charged and when, learns the window's
+ *   length from how the reported remainder moves against that log, and starts a request only if,
+ *   when that request is charged, the window will still hold no more than the budget. Microsoft
+ *   calls these headers a debugging aid, so they only ever slow the loader down; without them the
+ *   429s alone steer it.
  *
  * Pure bookkeeping over a clock: the pool asks `canStart` and tells `started` / `finished`.
  */
@@ -29,24 +31,61 @@ export type RequestReport = Readonly<{
   requestsRemaining: number | null
 }>
 
-type InFlight = { readonly expectedMs: number }
+/** Reads the budget headers of a response into a report. */
+export function reportOf(
+  latencyMs: number,
+  headers: Readonly<Record<string, string>>,
+  throttledForMs: number | null,
+): RequestReport {
+  const number = (name: string): number | null => {
+    const raw = headers[name]
+    if (raw === undefined) return null
+    const n = Number(raw.replace(/,/g, ''))
+    return Number.isFinite(n) ? n : null
+  }
+  return {
+    latencyMs,
+    throttledForMs,
+    timeRemainingMs: number('x-ms-ratelimit-time-remaining-xrm-requests'),
+    requestsRemaining: number('x-ms-ratelimit-burst-remaining-xrm-requests'),
+  }
+}
+
+type InFlight = { readonly records: number; readonly startedAt: number }
+
+/** How often a user whose budget looks spent asks for fresh figures, ms. */
+const PROBE_INTERVAL_MS = 250
+
+/** Share of a budget kept free, so latency noise does not tip a window over. */
+const BUDGET_MARGIN = 0.02
 
 /** One user's parallelism controller. */
 export class AdaptiveLimiter {
   readonly #now: () => number
   #limit: number
+  #seeded = false
   #pausedUntil = 0
   #lastThrottleAt = -Infinity
   readonly #inFlight = new Set<InFlight>()
-  /** EWMA of the charge per record of a request, ms. */
-  #msPerRecord: number | null = null
+  /** Decayed sums for the cost line: count, Σrecords, Σms, Σrecords², Σrecords·ms. */
+  readonly #fit = { n: 0, sx: 0, sy: 0, sxx: 0, sxy: 0 }
   #msPerRequest: number | null = null
-  #timeRemaining: number | null = null
-  #timeBudget = 0
+  /** The server's requests-left figure, and this user's arrivals since it was read. */
   #requestsRemaining: number | null = null
-  #requestBudget = 0
+  #arrivalsSinceReport = 0
   #throttles = 0
-  #seeded = false
+  #lastResponseAt = -Infinity
+  // Budget pacing: what the server reported, and this user's own charges and arrivals.
+  #timeBudget = 0
+  #timeRemaining: number | null = null
+  #requestBudget = 0
+  /** Completed charges, [time, ms], oldest first. */
+  #charges: Array<readonly [number, number]> = []
+  /** When the last remaining-time figure was read, and what it said was used. */
+  #reportedAt: number | null = null
+  #reportedUsed: number | null = null
+  /** Bounds on the window's length from recent readings, [lower, upper] ms. */
+  #windowBounds: Array<readonly [number, number]> = []
 
   constructor(start: number, now: () => number) {
     this.#limit = Math.max(1, Math.min(MAX_IN_FLIGHT, start))
@@ -63,7 +102,7 @@ export class AdaptiveLimiter {
     this.#limit = Math.max(1, Math.min(MAX_IN_FLIGHT, dopHint))
   }
 
-  /** The current parallelism (requests this user may have in flight). */
+  /** The current parallelism cap (requests this user may have in flight). */
   get limit(): number {
     return Math.floor(this.#limit)
   }
@@ -82,36 +121,192 @@ export class AdaptiveLimiter {
     return this.#pausedUntil
   }
 
-  /** The execution time a request of `records` records is expected to be charged, ms. */
+  /**
+   * The learned length of the server's sliding window, ms; null until learned. Each reading of the
+   * remaining budget bounds the window between two of this user's charges; the tightest upper
+   * bound of the recent readings is taken (a window taken too long only makes the pacing a little
+   * cautious; one taken too short would count charges as gone that the server still holds).
+   */
+  get windowMs(): number | null {
+    if (this.#windowBounds.length < 3) return null
+    const lower = Math.max(...this.#windowBounds.map((b) => b[0]))
+    const upper = Math.min(...this.#windowBounds.map((b) => b[1]))
+    if (lower <= upper) return upper * 1.02
+    // Readings that disagree (latency noise): the median upper bound.
+    const uppers = this.#windowBounds.map((b) => b[1]).sort((a, b) => a - b)
+    return uppers[Math.floor(uppers.length / 2)]! * 1.02
+  }
+
+  /**
+   * The execution time a request of `records` records is expected to be charged, ms: a line
+   * (base + per record) fitted to recent requests, so reads of one record and bulk calls of a
+   * thousand both predict well.
+   */
   expectedMs(records: number): number {
-    if (this.#msPerRecord === null || this.#msPerRequest === null) return 0
-    return Math.max(this.#msPerRequest * 0.5, this.#msPerRecord * Math.max(1, records))
+    const f = this.#fit
+    if (f.n < 0.5) return 0
+    const x = Math.max(1, records)
+    const meanX = f.sx / f.n
+    const meanY = f.sy / f.n
+    const varX = f.sxx / f.n - meanX * meanX
+    if (varX < 1e-6) return Math.max(0, meanY * (x / Math.max(1, meanX)))
+    const slope = Math.max(0, (f.sxy / f.n - meanX * meanY) / varX)
+    const base = Math.max(0, meanY - slope * meanX)
+    return base + slope * x
+  }
+
+  #learnCost(records: number, latencyMs: number): void {
+    const x = Math.max(1, records)
+    const f = this.#fit
+    const keep = 0.95
+    f.n = f.n * keep + 1
+    f.sx = f.sx * keep + x
+    f.sy = f.sy * keep + latencyMs
+    f.sxx = f.sxx * keep + x * x
+    f.sxy = f.sxy * keep + x * latencyMs
   }
 
   /** May a request of `records` records start now? */
   canStart(records: number): boolean {
-    if (this.#now() < this.#pausedUntil) return false
+    const now = this.#now()
+    if (now < this.#pausedUntil) return false
     const n = this.#inFlight.size
     if (n >= Math.min(MAX_IN_FLIGHT, Math.floor(this.#limit))) return false
-    // With nothing in flight there is no fresher news to wait for: send one and learn.
-    if (n === 0) return true
-    if (this.#timeRemaining !== null && this.#timeBudget > 0) {
-      let pending = 0
-      for (const f of this.#inFlight) pending += f.expectedMs
-      const margin = 0.02 * this.#timeBudget
-      if (this.#timeRemaining - pending - this.expectedMs(records) < margin) return false
+    return this.#timeBudgetAllows(now, records) && this.#requestBudgetAllows()
+  }
+
+  /**
+   * Should a cheap request (a `WhoAmI`) go out just to read the budget? When the last figures say
+   * the window is full and nothing in flight will bring newer ones, only asking tells when the
+   * window has room again.
+   */
+  wantsProbe(records: number): boolean {
+    const now = this.#now()
+    if (this.#timeRemaining === null || this.#inFlight.size > 0 || now < this.#pausedUntil) return false
+    if (now - this.#lastResponseAt < PROBE_INTERVAL_MS) return false
+    return !this.#timeBudgetAllows(now, records) || !this.#requestBudgetAllows()
+  }
+
+  /** What the requests in flight will be charged, by the current estimate (ms). */
+  #pending(): number {
+    let pending = 0
+    for (const f of this.#inFlight) pending += this.expectedMs(f.records)
+    return pending
+  }
+
+  /**
+   * Will the window, at the moment this request is charged, still hold no more than the budget?
+   * With the window's length learned: the charges still inside it then, the requests in flight and
+   * this one. Before that: what is left now, less everything in flight (safe, and exact enough
+   * when requests are short against the window, as with the real five minutes).
+   */
+  #timeBudgetAllows(now: number, records: number): boolean {
+    if (this.#timeRemaining === null || this.#timeBudget <= 0) return true
+    const cost = this.expectedMs(records)
+    const pending = this.#pending()
+    // Safe whatever the window: what is left now covers everything in flight and this request.
+    if (this.#timeRemaining - pending - cost >= this.#timeBudget * BUDGET_MARGIN) return true
+    const window = this.windowMs
+    if (window === null || !this.#modelAgrees(window)) return false
+    // With the window known: when this request is charged, older charges will have left it.
+    const chargedAt = now + cost
+    let inside = 0
+    for (let i = this.#charges.length - 1; i >= 0; i--) {
+      const [at, ms] = this.#charges[i]!
+      if (at <= chargedAt - window) break
+      inside += ms
     }
-    if (this.#requestsRemaining !== null && this.#requestBudget > 0) {
-      if (this.#requestsRemaining - n - 1 < Math.max(1, 0.02 * this.#requestBudget)) return false
+    return inside + pending + cost <= this.#timeBudget * (1 - BUDGET_MARGIN)
+  }
+
+  /** Does the learned window explain the last reading (within 10% of the budget)? Else it is not trusted. */
+  #modelAgrees(window: number): boolean {
+    if (this.#reportedAt === null || this.#reportedUsed === null) return false
+    let modelled = 0
+    for (let i = this.#charges.length - 1; i >= 0; i--) {
+      const [at, ms] = this.#charges[i]!
+      // The reading was taken before the charge of the request that carried it landed.
+      if (at >= this.#reportedAt) continue
+      if (at <= this.#reportedAt - window) break
+      modelled += ms
     }
-    return true
+    return Math.abs(modelled - this.#reportedUsed) <= 0.1 * this.#timeBudget
+  }
+
+  /** The server's requests-left figure covers the arrivals since it was read and this one. */
+  #requestBudgetAllows(): boolean {
+    if (this.#requestsRemaining === null || this.#requestBudget <= 0) return true
+    return (
+      this.#requestsRemaining - this.#arrivalsSinceReport - 1 >=
+      Math.max(1, this.#requestBudget * BUDGET_MARGIN)
+    )
   }
 
   /** Records a request starting; returns the handle to finish it with. */
   started(records: number): InFlight {
-    const f = { expectedMs: this.expectedMs(records) }
+    const now = this.#now()
+    const f = { records, startedAt: now }
     this.#inFlight.add(f)
+    this.#arrivalsSinceReport++
     return f
+  }
+
+  /**
+   * Learns the window from a reported remainder: walking back through this user's charges, the
+   * window starts where they add up to what the server says is used.
+   */
+  #learnWindow(now: number, remaining: number): void {
+    const used = this.#timeBudget - remaining
+    if (used <= 0 || this.#charges.length < 4) return
+    let sum = 0
+    for (let i = this.#charges.length - 1; i >= 0; i--) {
+      const [at, ms] = this.#charges[i]!
+      sum += ms
+      if (sum >= used) {
+        // This charge is still inside the window and the one before it is not.
+        const previous = this.#charges[i - 1]?.[0]
+        if (previous === undefined) return
+        this.#windowBounds.push([now - at, now - previous])
+        if (this.#windowBounds.length > 20) this.#windowBounds.shift()
+        return
+      }
+    }
+  }
+
+  #forget(now: number): void {
+    const keep = Math.max(2 * (this.windowMs ?? 0), 120_000)
+    while (this.#charges.length > 0 && this.#charges[0]![0] < now - keep) this.#charges.shift()
+  }
+
+  /** Records a budget probe's answer: its charge and the figures, not its latency as a record cost. */
+  probed(handle: InFlight, report: RequestReport): void {
+    this.#inFlight.delete(handle)
+    const now = this.#now()
+    this.#lastResponseAt = now
+    if (report.throttledForMs !== null) {
+      this.#pausedUntil = Math.max(this.#pausedUntil, now + report.throttledForMs)
+      return
+    }
+    this.#readBudget(now, report)
+    this.#charges.push([now, report.latencyMs])
+    this.#forget(now)
+  }
+
+  #readBudget(now: number, report: RequestReport): void {
+    if (report.timeRemainingMs !== null) {
+      this.#timeBudget = Math.max(this.#timeBudget, report.timeRemainingMs)
+      this.#learnWindow(now, report.timeRemainingMs)
+      this.#reportedAt = now
+      this.#reportedUsed = this.#timeBudget - report.timeRemainingMs
+      // The header is read before this request's own charge lands.
+      this.#timeRemaining = report.timeRemainingMs - report.latencyMs
+    }
+    if (report.requestsRemaining !== null) {
+      this.#requestBudget = Math.max(this.#requestBudget, report.requestsRemaining)
+      // The figure already counts this request and every request still in flight.
+      this.#requestsRemaining = report.requestsRemaining
+      this.#arrivalsSinceReport = 0
+    }
   }
 
   /** Records a request's end and adapts. */
@@ -119,34 +314,25 @@ export class AdaptiveLimiter {
     const inFlightBefore = this.#inFlight.size
     this.#inFlight.delete(handle)
     const now = this.#now()
+    this.#lastResponseAt = now
     if (report.throttledForMs !== null) {
       this.#throttles++
       this.#pausedUntil = Math.max(this.#pausedUntil, now + report.throttledForMs)
       // Halve once per pause, not once per throttled request of the same burst.
       if (now - this.#lastThrottleAt > report.throttledForMs) this.#limit = Math.max(1, this.#limit / 2)
       this.#lastThrottleAt = now
-      // The server's budget is spent: forget the stale remaining figures.
+      // The server's budget is spent: forget the stale remaining figure.
       this.#timeRemaining = 0
       return
     }
-    const perRecord = report.latencyMs / Math.max(1, records)
-    this.#msPerRecord = this.#msPerRecord === null ? perRecord : this.#msPerRecord * 0.8 + perRecord * 0.2
+    this.#learnCost(records, report.latencyMs)
     this.#msPerRequest =
       this.#msPerRequest === null ? report.latencyMs : this.#msPerRequest * 0.8 + report.latencyMs * 0.2
-    if (report.timeRemainingMs !== null) {
-      this.#timeBudget = Math.max(this.#timeBudget, report.timeRemainingMs)
-      // The header is read before this request's own charge lands.
-      this.#timeRemaining = report.timeRemainingMs - report.latencyMs
-    }
-    if (report.requestsRemaining !== null) {
-      this.#requestBudget = Math.max(this.#requestBudget, report.requestsRemaining)
-      this.#requestsRemaining = report.requestsRemaining
-    }
+    this.#readBudget(now, report)
+    this.#charges.push([now, report.latencyMs])
+    this.#forget(now)
     const calm = now - this.#lastThrottleAt > 2 * (this.#msPerRequest ?? 0) + 1000
     const busy = inFlightBefore >= Math.floor(this.#limit)
-    const budgetFine =
-      this.#timeRemaining === null || this.#timeBudget === 0 || this.#timeRemaining > 0.25 * this.#timeBudget
-    if (calm && busy && budgetFine)
-      this.#limit = Math.min(MAX_IN_FLIGHT, this.#limit + 1 / Math.max(1, this.#limit))
+    if (calm && busy) this.#limit = Math.min(MAX_IN_FLIGHT, this.#limit + 1 / Math.max(1, this.#limit))
   }
 }

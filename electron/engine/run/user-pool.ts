@@ -4,7 +4,7 @@
  * waits for a lease on whichever user can start it now; leases go first come, first served.
  */
 import type { DataverseClient } from '../target/dataverse/client'
-import { AdaptiveLimiter, type RequestReport } from './throttle'
+import { AdaptiveLimiter, reportOf, type RequestReport } from './throttle'
 
 /** One application user of the run. */
 export type PoolUser = Readonly<{ index: number; client: DataverseClient; limiter: AdaptiveLimiter }>
@@ -26,6 +26,8 @@ export class UserPool {
   readonly #requests: number[]
   #timer: NodeJS.Timeout | null = null
   #closed: unknown = null
+
+  readonly #probing = new Set<number>()
 
   constructor(clients: ReadonlyArray<DataverseClient>, startParallelism: number, now: () => number) {
     this.#now = now
@@ -101,15 +103,48 @@ export class UserPool {
     return best
   }
 
-  /** Wakes the pump when a Retry-After pause ends and nothing else would. */
+  /**
+   * A user whose budget looks spent, with nothing in flight, asks `WhoAmI` (a cheap read) for
+   * fresh figures, so the pool learns when its window has room again.
+   */
+  #probe(u: PoolUser): void {
+    if (this.#probing.has(u.index) || this.#closed !== null) return
+    this.#probing.add(u.index)
+    const handle = u.limiter.started(0)
+    const started = this.#now()
+    void u.client
+      .sendOnce({ method: 'GET', path: 'WhoAmI', timeoutMs: 30_000 })
+      .then(
+        (res) => {
+          const v = res.verdict
+          u.limiter.probed(
+            handle,
+            reportOf(
+              this.#now() - started,
+              res.headers,
+              v.kind === 'retriable' && v.reason === 'throttled' ? Math.max(1, v.waitMs) : null,
+            ),
+          )
+        },
+        () => u.limiter.probed(handle, reportOf(this.#now() - started, {}, null)),
+      )
+      .finally(() => {
+        this.#probing.delete(u.index)
+        this.#pump()
+      })
+  }
+
+  /** Wakes the pump when a Retry-After pause ends, or to probe a spent budget, when nothing else would. */
   #schedule(): void {
     if (this.#timer !== null || this.#waiters.length === 0) return
+    const records = this.#waiters[0]!.records
+    for (const u of this.users) if (u.limiter.wantsProbe(records)) this.#probe(u)
     const now = this.#now()
     const nextEnd = Math.min(
       ...this.users.map((u) => (u.limiter.pausedUntil > now ? u.limiter.pausedUntil : Infinity)),
     )
-    const anyInFlight = this.users.some((u) => u.limiter.inFlight > 0)
-    const wait = Number.isFinite(nextEnd) ? nextEnd - now : anyInFlight ? null : 50
+    const idle = this.users.some((u) => u.limiter.inFlight === 0)
+    const wait = Number.isFinite(nextEnd) ? Math.min(nextEnd - now, idle ? 100 : Infinity) : idle ? 100 : null
     if (wait === null) return
     this.#timer = setTimeout(
       () => {
