@@ -149,7 +149,8 @@ export class AdaptiveLimiter {
     const meanX = f.sx / f.n
     const meanY = f.sy / f.n
     const varX = f.sxx / f.n - meanX * meanX
-    if (varX < 1e-6) return Math.max(0, meanY * (x / Math.max(1, meanX)))
+    // All samples of one size (reads of one record): no slope to learn yet, so no guess beyond them.
+    if (varX < 1e-6) return Math.max(0, meanY)
     const slope = Math.max(0, (f.sxy / f.n - meanX * meanY) / varX)
     const base = Math.max(0, meanY - slope * meanX)
     return base + slope * x
@@ -202,7 +203,11 @@ export class AdaptiveLimiter {
    */
   #timeBudgetAllows(now: number, records: number): boolean {
     if (this.#timeRemaining === null || this.#timeBudget <= 0) return true
-    const cost = this.expectedMs(records)
+    // A first call larger than the budget cannot be judged; with nothing in flight, let it go and learn.
+    const cost =
+      this.#inFlight.size === 0
+        ? Math.min(this.expectedMs(records), this.#timeBudget / 2)
+        : this.expectedMs(records)
     const pending = this.#pending()
     // Safe whatever the window: what is left now covers everything in flight and this request.
     if (this.#timeRemaining - pending - cost >= this.#timeBudget * BUDGET_MARGIN) return true

@@ -18,6 +18,7 @@ export const FEATURES: ReadonlyArray<FeatureId> = [
   'schema-plan',
   'mapping',
   'owners',
+  'migrate',
   'verify-reports',
   'rollback',
 ]

@@ -9,6 +9,7 @@ import { type AppSlice, createAppSlice } from './app-slice'
 import { type JobsSlice, createJobsSlice } from './jobs-slice'
 import { type PlanSlice, createPlanSlice } from './plan-slice'
 import { type RollbackSlice, createRollbackSlice } from './rollback-slice'
+import { type RunSlice, createRunSlice } from './run-slice'
 import { type SourceSlice, createSourceSlice } from './source-slice'
 import { type TargetSlice, createTargetSlice } from './target-slice'
 import { type VerifySlice, createVerifySlice } from './verify-slice'
@@ -23,6 +24,7 @@ export type AppStore = AppSlice &
   PlanSlice &
   VerifySlice &
   RollbackSlice &
+  RunSlice &
   SourceSlice
 
 /** Builds a store bound to one API (the real one, or a test double in unit tests). */
@@ -36,6 +38,7 @@ export function createAppStore(api: RendererApi): StoreApi<AppStore> {
     ...createPlanSlice(api)(...a),
     ...createVerifySlice(api)(...a),
     ...createRollbackSlice(api)(...a),
+    ...createRunSlice(api)(...a),
     ...createSourceSlice(api)(...a),
   }))
 }

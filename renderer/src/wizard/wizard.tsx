@@ -8,6 +8,7 @@ import { wizardFacts } from '../store/wizard-slice'
 import { STEPS, type WizardStep, canAdvance, hasBackend, isReachable, stepInfo } from './steps'
 import { AuditStep } from './steps/audit-step'
 import { MappingStep } from './steps/mapping-step'
+import { MigrateStep } from './steps/migrate-step'
 import { OwnersStep } from './steps/owners-step'
 import { RollbackStep } from './steps/rollback-step'
 import { SchemaPlanStep } from './steps/schema-plan-step'
@@ -37,8 +38,9 @@ function StepBody({ step }: { step: WizardStep }) {
       return <VerifyReportsStep />
     case 'rollback':
       return <RollbackStep />
-    case 'sample-diff':
     case 'migrate':
+      return <MigrateStep />
+    case 'sample-diff':
     case 'cutover':
       return <UnavailableStep kind={step.kind} />
     default:

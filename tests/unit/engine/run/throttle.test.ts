@@ -119,6 +119,32 @@ describe('AdaptiveLimiter', () => {
     expect(r.utilisation).toBeGreaterThan(0.8)
   })
 
+  it('lets the first bulk call go when only small reads were measured, and learns its cost', () => {
+    let now = 0
+    const limiter = new AdaptiveLimiter(8, () => now)
+    for (let i = 0; i < 5; i++) {
+      const read = limiter.started(1)
+      now += 60
+      limiter.finished(read, 1, {
+        latencyMs: 60,
+        throttledForMs: null,
+        timeRemainingMs: 60_000 - i * 60,
+        requestsRemaining: 290 - i,
+      })
+    }
+    expect(limiter.canStart(1000)).toBe(true)
+    const bulk = limiter.started(1000)
+    now += 4550
+    limiter.finished(bulk, 1000, {
+      latencyMs: 4550,
+      throttledForMs: null,
+      timeRemainingMs: 59_000,
+      requestsRemaining: 284,
+    })
+    expect(limiter.expectedMs(1000)).toBeGreaterThan(3000)
+    expect(limiter.expectedMs(1)).toBeLessThan(500)
+  })
+
   it('pauses every new request of the user for the full Retry-After', () => {
     let now = 0
     const limiter = new AdaptiveLimiter(8, () => now)
