@@ -377,6 +377,27 @@ export class StagingRepository {
     ).map(toStaged)
   }
 
+  /** Ids and places of one object's staged records, a page at a time (no values: cheap to scan). */
+  identityPage(
+    importId: number,
+    object: string,
+    afterRecordId: number,
+    limit: number,
+  ): ReadonlyArray<
+    Readonly<{ recordId: number; sourceId: string; origin: string; file: string; row: number }>
+  > {
+    return this.#stmt(
+      `SELECT record_id AS recordId, source_id AS sourceId, origin, file, row FROM staged_record
+       WHERE import_id = ? AND object = ? AND record_id > ? ORDER BY record_id LIMIT ?`,
+    ).all(importId, object, afterRecordId, limit) as Array<{
+      recordId: number
+      sourceId: string
+      origin: string
+      file: string
+      row: number
+    }>
+  }
+
   /** Every staged record of an import, a page at a time. */
   allStagedPage(importId: number, afterRecordId: number, limit: number): ReadonlyArray<StagedRow> {
     return (

@@ -35,6 +35,8 @@ export type ProfileInputs = Readonly<{
   stagedAt: string
   synthesised: number
   facts: SourceFacts
+  /** Staged and archived records per object. */
+  stagedCounts: ReadonlyMap<string, Readonly<{ staged: number; archived: number }>>
 }>
 
 const DISTRIBUTIONS: ReadonlyArray<Readonly<{ name: string; object: string; key: string }>> = [
@@ -72,11 +74,12 @@ export function buildProfile(repo: StagingRepository, inputs: ProfileInputs): So
   const files = repo.files(importId)
   const quarantinedByObject = new Map(repo.quarantineByObject(importId).map((r) => [r.object, r.n]))
   const objects: Record<string, { staged: number; archived: number; quarantined: number }> = {}
-  for (const r of repo.stagedCounts(importId)) {
-    objects[r.object] = {
-      staged: r.staged,
-      archived: r.archived ?? 0,
-      quarantined: quarantinedByObject.get(r.object) ?? 0,
+  for (const [object, c] of [...inputs.stagedCounts].sort(([a], [b]) => a.localeCompare(b))) {
+    if (c.staged === 0) continue
+    objects[object] = {
+      staged: c.staged,
+      archived: c.archived,
+      quarantined: quarantinedByObject.get(object) ?? 0,
     }
   }
   for (const [object, n] of quarantinedByObject)

@@ -41,8 +41,9 @@ export function stageDelta(ctx: StageContext, inferDeletions: boolean): DeltaCou
   const earlier = repo.earlierFinishedImports(ctx.importId)
   if (earlier.length === 0) {
     const counts: Record<string, Record<string, number>> = {}
-    for (const r of repo.stagedCounts(ctx.importId))
-      counts[r.object] = { new: r.staged, changed: 0, unchanged: 0, gone: 0 }
+    for (const [object, c] of [...ctx.writer.stagedCounts].sort(([a], [b]) => a.localeCompare(b))) {
+      if (c.staged > 0) counts[object] = { new: c.staged, changed: 0, unchanged: 0, gone: 0 }
+    }
     return counts
   }
   // Seed the state from earlier imports that have not advanced it (the baseline), oldest first.

@@ -20,6 +20,7 @@ const TARGET_OBJECTS: Readonly<Record<string, ReadonlyArray<string>>> = {
   deals: ['deals'],
   attachments: ['attachments'],
   engagements: ENGAGEMENT_OBJECTS,
+  ...Object.fromEntries(ENGAGEMENT_OBJECTS.map((o) => [o, [o]])),
 }
 const LINK_OBJECTS = new Set(['associations', 'engagement_associations'])
 const PAGE = 5_000
@@ -122,6 +123,7 @@ export function checkReferences(ctx: StageContext): void {
     for (const [recordId, move] of moves) {
       const moved = ctx.repo.moveToQuarantine(recordId, move.reason, 'D11', move.message)
       if (moved === undefined) continue
+      ctx.writer.count(moved.object, moved.archived, -1)
       ctx.facts.forget(moved.object, moved.sourceId)
       ctx.tally.addQuarantine(move.reason)
       ctx.tally.add('D11', {
@@ -154,7 +156,7 @@ export function synthesiseInverses(ctx: StageContext): number {
   let synthesised = 0
   let after = 0
   for (;;) {
-    const page = ctx.repo.stagedPage(ctx.importId, 'associations', after, PAGE)
+    const page = ctx.repo.identityPage(ctx.importId, 'associations', after, PAGE)
     if (page.length === 0) break
     after = page[page.length - 1]!.recordId
     const created: Array<{
@@ -173,7 +175,7 @@ export function synthesiseInverses(ctx: StageContext): number {
       const inverseId = `${toType}|${toId}|${fromType}|${fromId}|${inverse}`
       if (ctx.repo.isStaged(ctx.importId, ['associations'], inverseId)) continue
       if (created.some((c) => c.sourceId === inverseId)) continue
-      const data = JSON.parse(r.data) as Row
+      const data = JSON.parse(ctx.repo.getStaged(r.recordId)?.data ?? '{}') as Row
       created.push({
         sourceId: inverseId,
         of: r.sourceId,
@@ -213,6 +215,7 @@ export function synthesiseInverses(ctx: StageContext): number {
         if (id === null) continue
         synthesised++
         ctx.synthesised++
+        ctx.writer.count('associations', false, 1)
         ctx.facts.add('associations', { recordId: id, file: '', row: 0 }, c.sourceId, null, null)
         // The warning goes on the row that lacked its inverse; the synthesised row is reported apart.
         if (warn) {

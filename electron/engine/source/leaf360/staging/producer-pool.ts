@@ -69,7 +69,10 @@ export async function createProducer(
   const entry = wanted ? workerEntry() : null
   if (entry === null) return inThread(source, binaries, options.signal)
 
-  const worker = new Worker(entry)
+  // A bounded heap: the worker holds one batch and its validator, and V8 would otherwise let garbage grow.
+  const worker = new Worker(entry, {
+    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+  })
   const send = (m: ToWorker) => worker.postMessage(m)
   let handler: ((m: FromWorker) => void) | null = null
   let failure: ((e: unknown) => void) | null = null

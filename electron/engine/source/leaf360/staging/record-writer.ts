@@ -13,6 +13,7 @@ import { parseCsvText } from '../reader/csv-records'
 import type { DefectCode, RowIssue } from '../validate/issues'
 import type { QuarantineDecision, RowDecision } from '../validate/row-validator'
 import type { FindingsTally } from './findings'
+import type { KnownIds } from './known-ids'
 
 /** Where a row came from. */
 export type RowOrigin = Readonly<{
@@ -81,11 +82,24 @@ export class RecordWriter {
   readonly #formats = new Map<string, 'csv' | 'xlsx' | 'json'>()
   /** The record id of the row most recently staged. */
   lastStagedId = 0
+  /** Staged (and archived) records per object, kept as they are written. */
+  readonly stagedCounts = new Map<string, { staged: number; archived: number }>()
 
-  constructor(repo: StagingRepository, importId: number, tally: FindingsTally) {
+  /** Counts a staged record in or out of its object's figures. */
+  count(object: string, archived: boolean, delta: 1 | -1): void {
+    let c = this.stagedCounts.get(object)
+    if (c === undefined) this.stagedCounts.set(object, (c = { staged: 0, archived: 0 }))
+    c.staged += delta
+    if (archived) c.archived += delta
+  }
+
+  readonly #known: KnownIds
+
+  constructor(repo: StagingRepository, importId: number, tally: FindingsTally, known: KnownIds) {
     this.#repo = repo
     this.#importId = importId
     this.#tally = tally
+    this.#known = known
   }
 
   /** Registers a physical file's header (CSV/XLSX) before its rows are written. */
@@ -168,7 +182,7 @@ export class RecordWriter {
     }
     const recordId = this.#repo.insertStaged(this.#importId, record)
     if (recordId !== null) {
-      this.#afterStage(recordId, prepared, origin)
+      this.#afterStage(recordId, prepared, origin, object)
       return 'staged'
     }
     // The id is already staged: settle the duplicate (D21; D42 for association rows and links).
@@ -204,6 +218,7 @@ export class RecordWriter {
       )
     }
     // This row wins: the staged one moves to the quarantine.
+    this.count(object, existing.archived, -1)
     this.#repo.moveToQuarantine(
       existing.recordId,
       'duplicate_id_conflict',
@@ -225,7 +240,7 @@ export class RecordWriter {
     this.#repo.adjustFileCounts(this.#importId, existing.file, -1, 1)
     const again = this.#repo.insertStaged(this.#importId, record)
     if (again === null) throw new Error(`could not restage ${object}/${prepared.sourceId}`)
-    this.#afterStage(again, prepared, origin)
+    this.#afterStage(again, prepared, origin, object)
     return 'staged'
   }
 
@@ -235,12 +250,20 @@ export class RecordWriter {
     return 'skipped'
   }
 
-  #afterStage(recordId: number, prepared: PreparedStage, origin: RowOrigin): void {
+  #afterStage(recordId: number, prepared: PreparedStage, origin: RowOrigin, object: string): void {
     this.lastStagedId = recordId
+    this.count(object, prepared.archived, 1)
+    this.#known.staged(object, prepared.sourceId)
     const refs = prepared.refs
     if (refs !== null) {
       for (let i = 0; i + 2 < refs.length; i += 3) {
-        this.#repo.insertRef(this.#importId, recordId, refs[i]!, refs[i + 1]!, refs[i + 2]!)
+        const column = refs[i]!
+        const target = refs[i + 1]!
+        const id = refs[i + 2]!
+        // A reference to a record staged already needs no check. The ui association cells are kept
+        // whatever they point at: the run reads a record's associations from them.
+        if (!column.startsWith('Associated ') && this.#known.has(target, id)) continue
+        this.#repo.insertRef(this.#importId, recordId, column, target, id)
       }
     }
     const keys = prepared.keys

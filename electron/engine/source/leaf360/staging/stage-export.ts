@@ -33,6 +33,7 @@ import { stageDelta } from './delta'
 import { FindingsTally } from './findings'
 import { stageJsonFile } from './json-stager'
 import { runPostChecks } from './post-checks'
+import { KnownIds } from './known-ids'
 import { RecordWriter } from './record-writer'
 import { SourceFacts } from './source-facts'
 import type { StageContext, StageProgress } from './stage-context'
@@ -237,7 +238,7 @@ export async function stageExport(
       source,
       settings,
       tally,
-      writer: new RecordWriter(repo, importId, tally),
+      writer: new RecordWriter(repo, importId, tally, new KnownIds(repo, importId)),
       binaries: plan.binaries,
       signal: options.signal,
       onProgress: options.onProgress ?? (() => {}),
@@ -294,6 +295,7 @@ export async function stageExport(
       stagedAt,
       synthesised,
       facts: ctx.facts,
+      stagedCounts: ctx.writer.stagedCounts,
     })
     repo.saveProfile(importId, stagedAt, profile)
 

@@ -49,7 +49,21 @@ import { looseKey, type ValidationContext } from './validation-context'
 
 /** What a reference points at, for the check once every row is read (D11). */
 export type RefTarget =
-  'owners' | 'teams' | 'contacts' | 'companies' | 'deals' | 'attachments' | 'engagements'
+  | 'owners'
+  | 'teams'
+  | 'contacts'
+  | 'companies'
+  | 'deals'
+  | 'attachments'
+  /** An engagement of any type (attachment links, §6.7 604/605). */
+  | 'engagements'
+  /** An engagement of one type (engagement links name it, §4.8). */
+  | 'calls'
+  | 'emails'
+  | 'meetings'
+  | 'notes'
+  | 'tasks'
+  | 'sms'
 
 /** One reference a staged row makes. */
 export type RowRef = Readonly<{ column: string; target: RefTarget; id: string }>
@@ -152,6 +166,16 @@ const MULTI_FALLBACK_TYPES = new Set<string>(['email', 'id', 'state', 'key'])
 const BODY_LIMIT = 65_536
 const STREET_COLUMNS = new Set(['address', 'property_address', 'subject_address'])
 const ENGAGEMENT_OBJECTS = new Set(['calls', 'emails', 'meetings', 'notes', 'tasks', 'sms', 'activities'])
+
+/** The engagement file of each `engagement_type` of engagement_associations.csv (§4.8). */
+const ENGAGEMENT_OBJECT_OF_TYPE: Readonly<Record<string, RefTarget>> = {
+  CALL: 'calls',
+  EMAIL: 'emails',
+  MEETING: 'meetings',
+  NOTE: 'notes',
+  TASK: 'tasks',
+  SMS: 'sms',
+}
 
 const OBJECT_TYPE_TARGET: Readonly<Record<string, RefTarget>> = {
   contact: 'contacts',
@@ -831,7 +855,13 @@ function objectRules(
     return
   }
   if (spec.object === 'engagement_associations') {
-    refBy(data, st, 'engagement_id', 'engagements')
+    // The link names its engagement's type, so the reference points at one file's records (§4.8).
+    refBy(
+      data,
+      st,
+      'engagement_id',
+      ENGAGEMENT_OBJECT_OF_TYPE[String(data['engagement_type'])] ?? 'engagements',
+    )
     refBy(data, st, 'object_id', targetOfObjectType(data['object_type']))
     return
   }
