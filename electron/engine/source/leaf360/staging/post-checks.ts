@@ -392,17 +392,24 @@ export function flagDuplicateContacts(ctx: StageContext): void {
           similarFirst(first, fold(o.data['first_name'])) &&
           (last === fold(o.data['last_name']) || editDistance(last, fold(o.data['last_name'])) <= 1),
       )
-      if (twin) marks.push({ recordId: m.r.recordId, group: groupId })
-      batch.add(
-        m.r.recordId,
-        {
-          code: twin ? 'D01' : 'D02',
-          column: 'email',
-          raw: g.key,
-          reason: twin ? 'duplicate_contact' : 'household_shared_email',
-        },
-        { file: m.r.file, row: m.r.row, sourceId: m.r.sourceId },
-      )
+      // A member may be both: a duplicate of one contact and of a household with another.
+      const household = members.some((o) => o !== m && !similarFirst(first, fold(o.data['first_name'])))
+      const where = { file: m.r.file, row: m.r.row, sourceId: m.r.sourceId }
+      if (twin) {
+        marks.push({ recordId: m.r.recordId, group: groupId })
+        batch.add(
+          m.r.recordId,
+          { code: 'D01', column: 'email', raw: g.key, reason: 'duplicate_contact' },
+          where,
+        )
+      }
+      if (household || !twin) {
+        batch.add(
+          m.r.recordId,
+          { code: 'D02', column: 'email', raw: g.key, reason: 'household_shared_email' },
+          where,
+        )
+      }
     }
   })
   ctx.repo.transaction(() => {
