@@ -44,6 +44,7 @@ export function renderProfile(p: SourceProfile): string {
   return lines.join('\n')
 }
 
+/** Registers `leafbridge audit`. */
 export function registerAuditCommand(program: Command, ctx: CliContext, run: CommandRunner): void {
   program
     .command('audit')

@@ -55,6 +55,7 @@ export function renderStageReport(r: StageReport): string {
   return lines.join('\n')
 }
 
+/** Registers `leafbridge stage`. */
 export function registerStageCommand(program: Command, ctx: CliContext, run: CommandRunner): void {
   program
     .command('stage')

@@ -32,6 +32,7 @@ const csvField = (v: unknown): string => {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
+/** The handlers of the source channels over the engine context. */
 export function sourceHandlers(ctx: EngineContext): HandlersFor<SourceChannels> {
   const repo = () => new StagingRepository(ctx.workspaces.require())
   /** The import a request means: the one named, else the latest finished. */

@@ -35,6 +35,7 @@ function Distribution({
   )
 }
 
+/** The profile of one staged export. */
 export function SourceProfileView({ profile }: { profile: SourceProfile }) {
   const totals = profile.files.reduce(
     (t, f) => ({

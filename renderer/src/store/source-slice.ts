@@ -12,6 +12,7 @@ import type { SliceCreator } from './types'
 /** Rows the quarantine table asks for at a time. */
 export const QUARANTINE_PAGE = 200
 
+/** The Source step's state and actions. */
 export type SourceSlice = {
   source: Readonly<{
     profile: SourceProfile | null
@@ -59,6 +60,7 @@ const EMPTY: SourceSlice['source'] = {
 /** Is an export staged in the open workspace (the Source step's done condition)? */
 export const isSourceStaged = (s: AppStore): boolean => s.source.profile !== null
 
+/** Creates the source slice; it reloads when the workspace or the step changes. */
 export const createSourceSlice: SliceCreator<SourceSlice> = (api) => (set, get, store) => {
   const patch = (p: Partial<SourceSlice['source']>) => set((s) => ({ source: { ...s.source, ...p } }))
   const ended = (jobId: JobId) =>

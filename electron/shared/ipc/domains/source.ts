@@ -10,6 +10,7 @@ import { filePathSchema } from '../schemas'
 
 const importIdSchema = z.number().int().positive()
 
+/** Request schemas of the source channels. */
 export const sourceRequests = {
   /** Stages the export folder or .zip at `path` into the open workspace, as a job. */
   'source:stage': z
@@ -38,6 +39,7 @@ export const sourceRequests = {
     .strict(),
 } as const
 
+/** The source channels with their responses. */
 export type SourceChannels = ChannelsOf<
   typeof sourceRequests,
   {
@@ -48,6 +50,7 @@ export type SourceChannels = ChannelsOf<
   }
 >
 
+/** Renderer API method names of the source channels. */
 export const sourceMethods = {
   stageExport: 'source:stage',
   getSourceProfile: 'source:get-profile',

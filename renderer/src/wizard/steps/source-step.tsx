@@ -180,6 +180,7 @@ function QuarantineSection() {
   )
 }
 
+/** The Source step. */
 export function SourceStep() {
   const { profile, error, stageJobId } = useAppStore(
     useShallow((s) => ({

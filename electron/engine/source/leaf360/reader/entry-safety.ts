@@ -8,6 +8,7 @@
 export type UnsafeEntryReason =
   'absolute-path' | 'drive-letter' | 'parent-segment' | 'symbolic-link' | 'nul-byte'
 
+/** One entry that makes the export untrusted, with why. */
 export type UnsafeEntry = Readonly<{ name: string; reason: UnsafeEntryReason }>
 
 /** The reason an entry name (as stored, separators untouched) is unsafe, or null when it is safe. */
