@@ -528,6 +528,7 @@ export class ExportBuilder {
       const id = d.row['id'] ?? ''
       this.#write('deals', d.row, id, {
         facts: factsOf('deals', id),
+        shadow: d.latest ? { ...d.row, _latest_deal: 'true' } : d.row,
         appended: (column, lines) =>
           this.#appendedValue(column, id, d.row, adjacency, { dateEntered: d.dateEntered }, lines),
       })
@@ -591,6 +592,9 @@ export class ExportBuilder {
             variant: fact.variant,
             column: fact.column,
             cleanValue: fact.column === null ? null : (a.row[fact.column] ?? null),
+            ...(fact.column === null
+              ? {}
+              : { dirtyValue: cellText(job.cells[job.columns.findIndex((c) => c.name === fact.column)]) }),
             recordId: id,
             ...(fact.canonicalId !== undefined ? { canonicalId: fact.canonicalId } : {}),
           })
@@ -1042,6 +1046,11 @@ function xlsxFormat(column: PlannedColumn) {
     return column.property.type === 'date' ? 'date' : column.property.type === 'datetime' ? 'datetime' : null
   if (column.kind === 'appended') return column.appended.kind === 'date-entered' ? 'datetime' : null
   return null
+}
+
+/** The text of a rendered cell, for truth lines. */
+function cellText(cell: Cell | undefined): string | null {
+  return cell === null || cell === undefined ? null : cell instanceof Date ? cell.toISOString() : String(cell)
 }
 
 function isReference(column: PlannedColumn): boolean {

@@ -878,8 +878,12 @@ export class Injector {
         'tbd-address',
       )
     }
-    // D29: a stage that pipelines.json does not know.
-    if (this.decide('D29', 'unknown-stage', 0.002, this.#key(job, 'dealstage'))) {
+    // D29: a stage that pipelines.json does not know. Never on a contact's latest deal: an unknown
+    // stage exempts the contact from D27 (§6.1), which would silence an injected contradiction.
+    if (
+      job.row['_latest_deal'] !== 'true' &&
+      this.decide('D29', 'unknown-stage', 0.002, this.#key(job, 'dealstage'))
+    ) {
       this.#set(
         job,
         'dealstage',

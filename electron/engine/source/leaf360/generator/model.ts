@@ -38,6 +38,8 @@ export type ContactRecord = {
 /** A deal with its stage history and the latest entry into each stage (ui `Date entered`). */
 export type DealRecord = {
   row: Row
+  /** The latest non-archived deal of its contacts (the one the D27 check reads, §6.1). */
+  latest: boolean
   history: Row[]
   /** stage_id → latest entry time (api datetime). */
   dateEntered: Map<string, string>

@@ -1099,7 +1099,7 @@ export function viewStory(ctx: ViewContext, life: StoryLife): StoryOutput | null
       link('contact', primaryId, 'company', hhId, 'household_member', false, contractMs)
       if (coId !== null) link('contact', coId, 'company', hhId, 'household_member', false, contractMs)
     }
-    deals.push({ row, history, dateEntered })
+    deals.push({ row, history, dateEntered, latest: false })
     for (const s of steps) {
       touch(primaryId, s.at)
       if (coId !== null) touch(coId, s.at)
@@ -1206,6 +1206,8 @@ export function viewStory(ctx: ViewContext, life: StoryLife): StoryOutput | null
   }
 
   // Contacts, last: their status and timestamps follow everything above.
+  const latestId = (latest as { id: string } | null)?.id
+  for (const d of deals) d.latest = d.row['id'] === latestId
   const fundedAge = (ms: number | null) =>
     ms === null ? null : Math.floor((atMs - Date.parse(`${localDate(world, ms)}T00:00:00Z`)) / DAY)
   const latestDeal = latest as { slug: string; legacy: boolean; fundedMs: number | null } | null
