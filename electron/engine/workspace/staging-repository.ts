@@ -398,15 +398,6 @@ export class StagingRepository {
     }>
   }
 
-  /** Every staged record of an import, a page at a time. */
-  allStagedPage(importId: number, afterRecordId: number, limit: number): ReadonlyArray<StagedRow> {
-    return (
-      this.#stmt(
-        `SELECT ${STAGED_COLUMNS} FROM staged_record WHERE import_id = ? AND record_id > ? ORDER BY record_id LIMIT ?`,
-      ).all(importId, afterRecordId, limit) as Array<Record<string, unknown>>
-    ).map(toStaged)
-  }
-
   /** Appends warnings (a JSON array) to a record's warnings. */
   appendWarnings(recordId: number, warningsJson: string): void {
     this.#stmt(
@@ -437,14 +428,6 @@ export class StagingRepository {
     ).all(importId) as Array<{ object: string; staged: number; archived: number }>
   }
 
-  countSynthesised(importId: number): number {
-    return (
-      this.#stmt(
-        "SELECT count(*) AS n FROM staged_record WHERE import_id = ? AND origin = 'synthesised'",
-      ).get(importId) as { n: number }
-    ).n
-  }
-
   // ---- quarantine ----------------------------------------------------------------------------
 
   insertQuarantined(importId: number, q: NewQuarantinedRow): void {
@@ -459,15 +442,6 @@ export class StagingRepository {
       `SELECT quarantine_id AS quarantineId, object, file, row, line, source_id AS sourceId, reason, defect, message, raw
        FROM quarantined_row WHERE import_id = ? AND object = ? AND source_id = ? ORDER BY quarantine_id`,
     ).all(importId, object, sourceId) as QuarantinedRowData[]
-  }
-
-  isQuarantined(importId: number, objects: ReadonlyArray<string>, sourceId: string): boolean {
-    const marks = objects.map(() => '?').join(', ')
-    return (
-      this.#stmt(
-        `SELECT 1 FROM quarantined_row WHERE import_id = ? AND object IN (${marks}) AND source_id = ? LIMIT 1`,
-      ).get(importId, ...objects, sourceId) !== undefined
-    )
   }
 
   /** Moves a staged record to the quarantine with a reason (D11 orphan association, D21 replaced). */
@@ -492,12 +466,6 @@ export class StagingRepository {
     })
     this.deleteStaged(recordId)
     return r
-  }
-
-  quarantineCounts(importId: number): ReadonlyArray<Readonly<{ reason: string; n: number }>> {
-    return this.#stmt(
-      'SELECT reason, count(*) AS n FROM quarantined_row WHERE import_id = ? GROUP BY reason ORDER BY reason',
-    ).all(importId) as Array<{ reason: string; n: number }>
   }
 
   quarantineByObject(importId: number): ReadonlyArray<Readonly<{ object: string; n: number }>> {
@@ -603,28 +571,6 @@ export class StagingRepository {
       targetId: string
       quarantined: number
     }>
-  }
-
-  /** Distinct target ids referenced per column kind (owners referenced vs defined). */
-  referencedIds(
-    importId: number,
-    target: string,
-  ): ReadonlyArray<Readonly<{ targetId: string; refs: number }>> {
-    return this.#stmt(
-      `SELECT r.target_id AS targetId, count(*) AS refs FROM staged_ref r JOIN staged_record s ON s.record_id = r.record_id
-       WHERE r.import_id = ? AND r.target = ? GROUP BY r.target_id ORDER BY refs DESC`,
-    ).all(importId, target) as Array<{ targetId: string; refs: number }>
-  }
-
-  /** References of one column, with the referring record's id (live records only). */
-  refsOfColumn(
-    importId: number,
-    column: string,
-  ): ReadonlyArray<Readonly<{ recordId: number; targetId: string }>> {
-    return this.#stmt(
-      `SELECT r.record_id AS recordId, r.target_id AS targetId FROM staged_ref r
-       JOIN staged_record s ON s.record_id = r.record_id WHERE r.import_id = ? AND r.column_name = ?`,
-    ).all(importId, column) as Array<{ recordId: number; targetId: string }>
   }
 
   /** Groups of live (non-archived) contacts sharing one key of `kind`. */
