@@ -7,6 +7,7 @@
  * (CLI, server mode, tests), or a built stage-worker.js beside the bundle when the host ships one.
  */
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { AppError, CancelledError } from '../../../errors'
@@ -23,8 +24,15 @@ export type Producer = Readonly<{
   close: () => Promise<void>
 }>
 
-/** When to read in a worker: always, never, or for exports at least this many bytes (auto). */
+/**
+ * When to read in a worker: always, never, or auto — for exports of AUTO_WORKER_BYTES or more on a
+ * machine with AUTO_WORKER_CORES or more. On two cores the two threads compete with each other and
+ * with the rest of the machine: measured slower than one thread (bench:stage, 1M rows).
+ */
 export type WorkerPolicy = 'always' | 'never' | 'auto'
+
+/** Cores `auto` needs before it reads in a worker. */
+export const AUTO_WORKER_CORES = 4
 
 /** Exports smaller than this are read in the main thread: a worker's start-up would cost more. */
 export const AUTO_WORKER_BYTES = 16 * 1024 * 1024
@@ -65,6 +73,7 @@ export async function createProducer(
     options.policy === 'always' ||
     (options.policy === 'auto' &&
       options.exportBytes >= AUTO_WORKER_BYTES &&
+      availableParallelism() >= AUTO_WORKER_CORES &&
       process.env['LEAFBRIDGE_STAGE_WORKER'] !== '0')
   const entry = wanted ? workerEntry() : null
   if (entry === null) return inThread(source, binaries, options.signal)
