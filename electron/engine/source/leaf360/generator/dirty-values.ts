@@ -136,7 +136,10 @@ export function uiDatetimeVariant(iso: string, zone: Zone, rng: Rng): { value: s
   const w = zone.wallClock(t)
   const h12 = w.hour % 12 === 0 ? 12 : w.hour % 12
   const ampm = w.hour < 12 ? 'AM' : 'PM'
-  switch (rng.int(0, 3)) {
+  const pick = rng.int(0, 3)
+  // Unpadded only where a part has one digit; otherwise the text would be the canonical form.
+  const unpaddable = w.month < 10 || w.day < 10 || h12 < 10
+  switch (pick === 0 && !unpaddable ? 1 : pick) {
     case 0:
       return {
         value: `${w.month}/${w.day}/${w.year} ${h12}:${pad2(w.minute)} ${ampm}`,

@@ -324,6 +324,7 @@ export class ExportBuilder {
       mode: undefined,
       extras: [],
       skip: false,
+      facts: new Set((options.facts ?? []).map((f) => f.defectId)),
     }
     const injector = this.#o.injector
     if (injector !== null) {
@@ -583,6 +584,7 @@ export class ExportBuilder {
         mode: undefined,
         extras: [],
         skip: false,
+        facts: new Set(factsOf('attachments', id).map((f) => f.defectId)),
       }
       if (injector !== null) {
         injector.row(job, false)

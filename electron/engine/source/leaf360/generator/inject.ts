@@ -48,6 +48,8 @@ export type RowJob = {
   readonly extras: Array<{ cells: Cell[]; mode?: RowMode; lines: PendingLine[] }>
   /** Drop this row (its record is written elsewhere or not at all). */
   skip: boolean
+  /** World facts of the record (`Dxx`), so injections never hide them. */
+  readonly facts?: ReadonlySet<string>
 }
 
 /** A forced pick, kept in generator.json so a delta replays it. */
@@ -328,6 +330,8 @@ export class Injector {
   }
 
   #emails(job: RowJob, names: ReadonlyArray<string>): void {
+    // A shared e-mail (D01, D02) made invalid by another defect would no longer be shared.
+    if (job.facts?.has('D01') === true || job.facts?.has('D02') === true) return
     for (const name of names) {
       const clean = job.row[name] ?? null
       if (clean === null || clean.includes(';') || !this.#free(job, name)) continue
@@ -990,7 +994,12 @@ export class Injector {
       )
     else if (present && this.decide('D36', 'sha256-mismatch', 0.002, key))
       this.#set(job, 'sha256', hash32(key).toString(16).padStart(8, '0').repeat(8), 'D36', 'sha256-mismatch')
-    else if (present && Number(size) > 0 && this.decide('D12', 'binary-absent', 0.005, key)) {
+    else if (
+      present &&
+      Number(size) > 0 &&
+      job.facts?.has('D36') !== true &&
+      this.decide('D12', 'binary-absent', 0.005, key)
+    ) {
       job.touched.add('binary_present')
       job.lines.push({
         defectId: 'D12',

@@ -840,7 +840,8 @@ function drawAttachment(
       recordId: id,
       column: 'size_bytes',
     })
-  if (heicAsJpg)
+  // Content mismatches only show where there is content to compare (§9 D36: actual content wins).
+  if (heicAsJpg && binary !== null && binary.length > 0)
     facts.push({
       defectId: 'D36',
       variant: 'type-mismatch',
@@ -856,7 +857,7 @@ function drawAttachment(
       recordId: id,
       column: 'is_password_protected',
     })
-  if (original !== undefined) {
+  if (original !== undefined && binary !== null) {
     facts.push({
       defectId: 'D36',
       variant: 'same-binary-two-ids',
