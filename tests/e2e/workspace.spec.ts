@@ -24,7 +24,7 @@ test('creates a workspace in the wizard and shows its summary', async ({ page },
   expect(page.url()).not.toContain('token=')
 
   await expect(page.getByTestId('step-nav-source')).toBeDisabled()
-  await expect(page.getByTestId('step-nav-migrate')).toContainText('not available yet')
+  await expect(page.getByTestId('step-nav-cutover')).toContainText('not available yet')
   await expect(page.getByTestId('wizard-next')).toBeDisabled()
 
   const path = join(dir, 'acme-mortgage.leafbridge')
