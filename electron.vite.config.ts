@@ -17,6 +17,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main/index.ts'),
           'engine-host': resolve(root, 'electron/main/engine-host.ts'),
+          // Staging reads and validates in a worker thread beside the engine host (producer-pool.ts).
+          'stage-worker': resolve(root, 'electron/engine/source/leaf360/staging/stage-worker.ts'),
         },
       },
     },
