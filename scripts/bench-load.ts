@@ -15,7 +15,8 @@
  * Every write the run applied counts (records, BPF instances); parent links are updates and do not.
  * Targets (issue 6 item 8): ratio ≥ 0.9 with one user, ≥ 0.85 × N with N users, ≥ 40× the naive
  * loader, peak RSS ≤ 512 MB. Options: --scale N (pattern repeats, default 3,000 ≈ 51k records),
- * --time-scale K (default 20), --latency BASE,PER (default 50,4.5), --naive N (default 300).
+ * --time-scale K (default 20), --latency BASE,PER (default 50,4.5), --naive N (default 300),
+ * --configs naive,1,2,4 (which runs).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -77,6 +78,16 @@ async function childRun(
   try {
     if (mode === 'run') {
       let last = 0
+      const gc = (globalThis as { gc?: () => void }).gc
+      const memory = process.env['LEAFBRIDGE_BENCH_MEMORY']
+        ? setInterval(() => {
+            gc?.()
+            const m = process.memoryUsage()
+            process.stderr.write(
+              `  memory: rss ${Math.round(m.rss / 1048576)} MB, live heap ${Math.round(m.heapUsed / 1048576)} MB\n`,
+            )
+          }, 5000)
+        : null
       const summary = await runMigration({
         workspace,
         connection,
@@ -89,7 +100,11 @@ async function childRun(
           process.stderr.write(`  ${p.phase} ${p.done}/${p.total}\n`)
         },
       })
+      if (memory !== null) clearInterval(memory)
       const records = summary.records.loaded
+      process.stderr.write(
+        `  phases: ${summary.phases.map((p) => `${p.phase} ${p.seconds.toFixed(1)} s`).join(', ')}; users: ${JSON.stringify(summary.users)}\n`,
+      )
       const result: ChildResult = {
         records,
         elapsedMs: summary.elapsedMs,
@@ -144,7 +159,22 @@ function runChild(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...process.execArgv, self, '--child', mode, workspacePath, profileFile, String(users), String(naive)],
+      // The loader's heap is capped well above its live set (≈ 100 MB here), so V8 collects
+      // rather than letting garbage pile up in the resident size.
+      [
+        ...process.execArgv,
+        '--max-old-space-size=256',
+        ...(process.env['LEAFBRIDGE_BENCH_CPU_PROFILE']
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env['LEAFBRIDGE_BENCH_CPU_PROFILE']}`]
+          : []),
+        self,
+        '--child',
+        mode,
+        workspacePath,
+        profileFile,
+        String(users),
+        String(naive),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     )
     let out = ''
@@ -218,12 +248,13 @@ async function main(): Promise<void> {
 
     const rows: Array<{ label: string; users: number; result: ChildResult; modeled: number }> = []
     let modeledPerUser = 0
+    const wanted = option('--configs', 'naive,1,2,4').split(',')
     for (const config of [
-      { label: 'naive loader', users: 1, mode: 'naive' as const },
-      { label: 'loader, 1 user', users: 1, mode: 'run' as const },
-      { label: 'loader, 2 users', users: 2, mode: 'run' as const },
-      { label: 'loader, 4 users', users: 4, mode: 'run' as const },
-    ]) {
+      { key: 'naive', label: 'naive loader', users: 1, mode: 'naive' as const },
+      { key: '1', label: 'loader, 1 user', users: 1, mode: 'run' as const },
+      { key: '2', label: 'loader, 2 users', users: 2, mode: 'run' as const },
+      { key: '4', label: 'loader, 4 users', users: 4, mode: 'run' as const },
+    ].filter((c) => wanted.includes(c.key))) {
       const dir = mkdtempSync(join(root, 'target-'))
       const { sandbox, profileFile } = await preparedTarget(dir, workspace, {
         timeScale,
@@ -237,14 +268,38 @@ async function main(): Promise<void> {
       )
       workspace.close()
       process.stderr.write(`Measuring the ${config.label}…\n`)
+      let previous = 0
+      const timeline = process.env['LEAFBRIDGE_BENCH_TIMELINE']
+        ? setInterval(() => {
+            const stats = sandbox.stats() as unknown as { users: Array<{ executionMs: number }> }
+            const total = stats.users.reduce((n, u) => n + u.executionMs, 0)
+            const rate =
+              (total - previous) / 2 / (sandbox.effectiveLimits.executionMsPerSecond * config.users)
+            previous = total
+            process.stderr.write(`  budget use over the last 2 s: ${(rate * 100).toFixed(0)}%\n`)
+          }, 2000)
+        : null
       try {
         const result = await runChild(config.mode, workspacePath, profileFile, config.users, naive)
+        if (timeline !== null) clearInterval(timeline)
         rows.push({
           label: config.label,
           users: config.users,
           result,
           modeled: modeledPerUser * config.users,
         })
+        const stats = sandbox.stats() as unknown as {
+          users: Array<{ requests: number; executionMs: number; throttled: Record<string, number> }>
+        }
+        const busy = stats.users.filter((u) => u.requests > 0)
+        const executionMs = busy.reduce((n, u) => n + u.executionMs, 0)
+        const throttled = busy.reduce((n, u) => n + Object.values(u.throttled).reduce((a, b) => a + b, 0), 0)
+        const share =
+          executionMs /
+          (sandbox.effectiveLimits.executionMsPerSecond * config.users * (result.elapsedMs / 1000))
+        process.stderr.write(
+          `  sandbox: ${busy.reduce((n, u) => n + u.requests, 0)} requests, ${throttled} throttled, ${Math.round(executionMs).toLocaleString('en-US')} ms of execution charged = ${(share * 100).toFixed(0)}% of the users' budget over the run\n`,
+        )
       } finally {
         await sandbox.close()
         rmSync(dir, { recursive: true, force: true })
@@ -254,8 +309,8 @@ async function main(): Promise<void> {
     }
 
     const rate = (r: ChildResult) => (r.records / r.elapsedMs) * 1000
-    const naiveRow = rows[0]!
-    const one = rows[1]!
+    const naiveRow = rows.find((r) => r.label === 'naive loader') ?? rows[0]!
+    const one = rows.find((r) => r.label === 'loader, 1 user') ?? rows[0]!
     const perUsers = Object.fromEntries(
       rows.slice(1).map((r) => [String(r.users), Math.round(rate(r.result))]),
     )

@@ -77,6 +77,8 @@ export type PhaseRunnerOptions = Readonly<{
   keyColumn: string
   /** Records per bulk call (≤ 1,000). */
   chunkSize: number
+  /** How many writes the step plans (to shrink its last chunks so they go out side by side). */
+  expected?: number
   /** Largest request body per call, bytes. */
   maxCallBytes?: number
   onSkipped: (table: string, n: number) => void
@@ -223,15 +225,22 @@ export class PhaseRunner {
     if (w.upload === true) return 1
     const bulk = this.#o.capabilities.bulk.get(w.table)
     const usesBulk = w.kind !== 'action' && bulk !== undefined && (bulk.upsert || bulk.create || bulk.update)
-    return usesBulk
-      ? Math.min(MAX_BULK_TARGETS, this.#o.chunkSize)
-      : Math.min(this.#o.chunkSize, this.#o.loader.batchSize * 2)
+    let size = Math.min(this.#o.chunkSize, this.#o.pool.recommendedRecords() ?? this.#o.chunkSize)
+    // Near the end of a step, smaller chunks: the last records then travel in parallel calls
+    // instead of one long call while the others sit idle until the next step may start.
+    if (this.#o.expected !== undefined) {
+      const remaining = Math.max(0, this.#o.expected - this.counters.planned)
+      size = Math.min(size, Math.max(50, Math.ceil(remaining / 6)))
+    }
+    return usesBulk ? Math.min(MAX_BULK_TARGETS, size) : Math.min(size, this.#o.loader.batchSize * 2)
   }
 
-  /** Waits while as many chunks are outstanding as the users can carry, then starts one more. */
+  /** Waits while enough chunks are outstanding, then starts one more. */
   async #dispatch(list: ReadonlyArray<PlannedWrite>): Promise<void> {
+    // As many chunks as are being sent, plus two ready per user: more would only hold records in
+    // memory and intents in the journal ahead of their calls.
     const capacity = () =>
-      this.#o.pool.users.reduce((n, u) => n + Math.max(1, u.limiter.limit), 0) + this.#o.pool.users.length
+      this.#o.pool.users.reduce((n, u) => n + u.limiter.inFlight, 0) + 2 * this.#o.pool.users.length + 2
     while (this.#running.size >= capacity() && this.#error === null) await Promise.race([...this.#running])
     if (this.#error !== null) return
     const p = this.#chunk(list)

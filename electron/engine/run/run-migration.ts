@@ -290,7 +290,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationSu
   const stopPool = () => pool.close(new CancelledError())
   signal.addEventListener('abort', stopPool)
   try {
-    for (const client of connection.clients) await client.whoAmI()
+    await Promise.all(connection.clients.map((client) => client.whoAmI()))
     const capabilities = await readCapabilities(connection.primary, mapping.prefix, tablesOf(mapping))
     const missingKeys = tablesOf(mapping).filter((t) => !capabilities.keyed.has(t))
     if (missingKeys.length > 0) {
@@ -373,6 +373,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationSu
             capabilities,
             keyColumn,
             chunkSize: options.chunkSize ?? chunkSizeFor(plan.expected, connection.clients.length),
+            expected: plan.expected,
             onSkipped: (_table, n) => {
               phaseDone.set(phase, (phaseDone.get(phase) ?? 0) + n)
             },

@@ -50,14 +50,17 @@ export async function readCapabilities(
   tables: ReadonlyArray<TargetTableName>,
 ): Promise<TargetCapabilities> {
   const strong = { consistency: 'Strong' }
+  // The reads are independent: they go out together (each is one small request).
   const registered = new Map<string, Set<string>>()
-  for (const message of BULK_MESSAGES) {
-    const rows = await client.all<{ primaryobjecttypecode: string }>(
-      `sdkmessagefilters?$select=primaryobjecttypecode&$filter=sdkmessageid/name eq '${message}'`,
-      `Reading which tables take ${message}`,
-    )
-    registered.set(message, new Set(rows.map((r) => String(r.primaryobjecttypecode).toLowerCase())))
-  }
+  await Promise.all(
+    BULK_MESSAGES.map(async (message) => {
+      const rows = await client.all<{ primaryobjecttypecode: string }>(
+        `sdkmessagefilters?$select=primaryobjecttypecode&$filter=sdkmessageid/name eq '${message}'`,
+        `Reading which tables take ${message}`,
+      )
+      registered.set(message, new Set(rows.map((r) => String(r.primaryobjecttypecode).toLowerCase())))
+    }),
+  )
   const extra = ['opportunitysalesprocess', 'opportunityclose', 'connection']
   const bulk = new Map<string, BulkSupport>()
   for (const table of [...tables, ...extra]) {
@@ -72,25 +75,27 @@ export async function readCapabilities(
 
   const keyColumn = logicalNameOf(`${prefix}_SourceId`)
   const keyed = new Set<string>()
-  for (const table of tables) {
-    const keys = await client.json<{
-      value: Array<{ KeyAttributes?: string[]; EntityKeyIndexStatus?: string }>
-    }>(
-      {
-        method: 'GET',
-        path: `EntityDefinitions(LogicalName='${table}')/Keys?$select=LogicalName,KeyAttributes,EntityKeyIndexStatus`,
-        headers: strong,
-      },
-      `Reading the alternate keys of ${table}`,
-    )
-    const active = keys.value.some(
-      (k) =>
-        k.EntityKeyIndexStatus === 'Active' &&
-        k.KeyAttributes?.length === 1 &&
-        k.KeyAttributes[0] === keyColumn,
-    )
-    if (active) keyed.add(table)
-  }
+  await Promise.all(
+    tables.map(async (table) => {
+      const keys = await client.json<{
+        value: Array<{ KeyAttributes?: string[]; EntityKeyIndexStatus?: string }>
+      }>(
+        {
+          method: 'GET',
+          path: `EntityDefinitions(LogicalName='${table}')/Keys?$select=LogicalName,KeyAttributes,EntityKeyIndexStatus`,
+          headers: strong,
+        },
+        `Reading the alternate keys of ${table}`,
+      )
+      const active = keys.value.some(
+        (k) =>
+          k.EntityKeyIndexStatus === 'Active' &&
+          k.KeyAttributes?.length === 1 &&
+          k.KeyAttributes[0] === keyColumn,
+      )
+      if (active) keyed.add(table)
+    }),
+  )
 
   const org = await client.json<{ value: Array<{ maxuploadfilesize?: number }> }>(
     { method: 'GET', path: 'organizations?$select=maxuploadfilesize' },
@@ -109,41 +114,44 @@ export async function readCapabilities(
     'Reading the business process flows',
   )
   const processes: BpfProcess[] = []
-  for (const w of workflows) {
-    const logicalName = (w.uniquename ?? '').toLowerCase()
-    if (logicalName === '') continue
-    const def = await client.json<{ EntitySetName: string; PrimaryIdAttribute: string }>(
-      {
-        method: 'GET',
-        path: `EntityDefinitions(LogicalName='${logicalName}')?$select=EntitySetName,PrimaryIdAttribute`,
-        headers: strong,
-      },
-      `Reading the instance table of ${w.name}`,
-    )
-    const stages = await client.all<{
-      processstageid: string
-      stagename: string
-      stagecategory: number | null
-    }>(
-      `processstages?$select=processstageid,stagename,stagecategory&$filter=_processid_value eq ${w.workflowid}`,
-      `Reading the stages of ${w.name}`,
-    )
-    processes.push({
-      workflowId: w.workflowid,
-      name: w.name,
-      uniqueName: logicalName,
-      entitySet: def.EntitySetName,
-      logicalName,
-      primaryKey: def.PrimaryIdAttribute,
-      opportunityNavigation:
-        logicalName === 'opportunitysalesprocess' ? 'opportunityid' : 'bpf_opportunityid',
-      stages: stages.map((s) => ({
-        id: s.processstageid,
-        name: s.stagename,
-        category: s.stagecategory ?? null,
-      })),
-    })
-  }
+  await Promise.all(
+    workflows.map(async (w) => {
+      const logicalName = (w.uniquename ?? '').toLowerCase()
+      if (logicalName === '') return
+      const def = await client.json<{ EntitySetName: string; PrimaryIdAttribute: string }>(
+        {
+          method: 'GET',
+          path: `EntityDefinitions(LogicalName='${logicalName}')?$select=EntitySetName,PrimaryIdAttribute`,
+          headers: strong,
+        },
+        `Reading the instance table of ${w.name}`,
+      )
+      const stages = await client.all<{
+        processstageid: string
+        stagename: string
+        stagecategory: number | null
+      }>(
+        `processstages?$select=processstageid,stagename,stagecategory&$filter=_processid_value eq ${w.workflowid}`,
+        `Reading the stages of ${w.name}`,
+      )
+      processes.push({
+        workflowId: w.workflowid,
+        name: w.name,
+        uniqueName: logicalName,
+        entitySet: def.EntitySetName,
+        logicalName,
+        primaryKey: def.PrimaryIdAttribute,
+        opportunityNavigation:
+          logicalName === 'opportunitysalesprocess' ? 'opportunityid' : 'bpf_opportunityid',
+        stages: stages.map((s) => ({
+          id: s.processstageid,
+          name: s.stagename,
+          category: s.stagecategory ?? null,
+        })),
+      })
+    }),
+  )
+  processes.sort((a, b) => (a.uniqueName < b.uniqueName ? -1 : 1))
 
   const users = await client.all<{
     systemuserid: string

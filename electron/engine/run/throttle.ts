@@ -16,6 +16,7 @@
  *
  * Pure bookkeeping over a clock: the pool asks `canStart` and tells `started` / `finished`.
  */
+import { BudgetModel } from './budget-model'
 
 /** The most requests one user may have in flight ([limits]: concurrency 52). */
 export const MAX_IN_FLIGHT = 52
@@ -51,19 +52,31 @@ export function reportOf(
   }
 }
 
-type InFlight = { readonly records: number; readonly startedAt: number }
+/** A request in flight: its size, and what the token bucket was charged for it (null: not paced yet). */
+type InFlight = { readonly records: number; readonly startedAt: number; readonly expectedMs: number | null }
 
-/** How often a user whose budget looks spent asks for fresh figures, ms. */
-const PROBE_INTERVAL_MS = 250
+/** How often a user whose budget looks spent asks for fresh figures (a WhoAmI is charged too), ms. */
+const PROBE_INTERVAL_MS = 750
+
+/** Largest burst the token bucket saves up, as a share of the budget. */
+const BUCKET_SHARE = 0.02
 
 /** Share of a budget kept free, so latency noise does not tip a window over. */
-const BUDGET_MARGIN = 0.02
+const BUDGET_MARGIN = 0.01
 
 /** One user's parallelism controller. */
 export class AdaptiveLimiter {
   readonly #now: () => number
   #limit: number
   #seeded = false
+  /** Grows while probes find the budget still spent, resets when it has room. */
+  #probeBackoff = 1
+  /** Token bucket of execution ms, filled at the learned budget's rate once the window is known. */
+  #tokens = 0
+  #tokensAt: number | null = null
+  #learnedAt: number | null = null
+  /** The largest call so far, in server ms (the bucket must hold one). */
+  #largestCost = 0
   #pausedUntil = 0
   #lastThrottleAt = -Infinity
   readonly #inFlight = new Set<InFlight>()
@@ -79,13 +92,8 @@ export class AdaptiveLimiter {
   #timeBudget = 0
   #timeRemaining: number | null = null
   #requestBudget = 0
-  /** Completed charges, [time, ms], oldest first. */
-  #charges: Array<readonly [number, number]> = []
-  /** When the last remaining-time figure was read, and what it said was used. */
-  #reportedAt: number | null = null
-  #reportedUsed: number | null = null
-  /** Bounds on the window's length from recent readings, [lower, upper] ms. */
-  #windowBounds: Array<readonly [number, number]> = []
+  /** What the server's readings and this user's charges say about its window and budget. */
+  readonly #model = new BudgetModel()
 
   constructor(start: number, now: () => number) {
     this.#limit = Math.max(1, Math.min(MAX_IN_FLIGHT, start))
@@ -121,20 +129,9 @@ export class AdaptiveLimiter {
     return this.#pausedUntil
   }
 
-  /**
-   * The learned length of the server's sliding window, ms; null until learned. Each reading of the
-   * remaining budget bounds the window between two of this user's charges; the tightest upper
-   * bound of the recent readings is taken (a window taken too long only makes the pacing a little
-   * cautious; one taken too short would count charges as gone that the server still holds).
-   */
+  /** The learned length of the server's sliding window, ms; null until learned. */
   get windowMs(): number | null {
-    if (this.#windowBounds.length < 3) return null
-    const lower = Math.max(...this.#windowBounds.map((b) => b[0]))
-    const upper = Math.min(...this.#windowBounds.map((b) => b[1]))
-    if (lower <= upper) return upper * 1.02
-    // Readings that disagree (latency noise): the median upper bound.
-    const uppers = this.#windowBounds.map((b) => b[1]).sort((a, b) => a - b)
-    return uppers[Math.floor(uppers.length / 2)]! * 1.02
+    return this.#model.window
   }
 
   /**
@@ -154,6 +151,22 @@ export class AdaptiveLimiter {
     const slope = Math.max(0, (f.sxy / f.n - meanX * meanY) / varX)
     const base = Math.max(0, meanY - slope * meanX)
     return base + slope * x
+  }
+
+  /**
+   * How many records a call should carry so it takes at most 3% of this user's execution budget
+   * (a call charged as a large share of the window can only be paced coarsely), between 50 and
+   * 1,000; null until the budget and the cost of records are known. With Dataverse's real
+   * 20-minute budget this is always 1,000; against a time-scaled sandbox it is smaller.
+   */
+  recommendedRecords(): number | null {
+    const budget = this.#model.budget ?? this.#timeBudget
+    if (budget <= 0 || this.#fit.n < 3) return null
+    // In the server's ms: latency overstates what it charges by the learned scale.
+    const one = this.#model.scale * this.expectedMs(1)
+    const slope = (this.#model.scale * this.expectedMs(1001) - one) / 1000
+    if (!(slope > 0)) return null
+    return Math.max(50, Math.min(1000, Math.floor((0.03 * budget - (one - slope)) / slope)))
   }
 
   #learnCost(records: number, latencyMs: number): void {
@@ -184,7 +197,10 @@ export class AdaptiveLimiter {
   wantsProbe(records: number): boolean {
     const now = this.#now()
     if (this.#timeRemaining === null || this.#inFlight.size > 0 || now < this.#pausedUntil) return false
-    if (now - this.#lastResponseAt < PROBE_INTERVAL_MS) return false
+    // With the window learned, time alone frees the budget: no need to ask.
+    if (this.#model.window !== null && this.#requestBudgetAllows()) return false
+    // Ask again after a moment, then less often while the answer stays the same.
+    if (now - this.#lastResponseAt < PROBE_INTERVAL_MS * this.#probeBackoff) return false
     return !this.#timeBudgetAllows(now, records) || !this.#requestBudgetAllows()
   }
 
@@ -203,39 +219,41 @@ export class AdaptiveLimiter {
    */
   #timeBudgetAllows(now: number, records: number): boolean {
     if (this.#timeRemaining === null || this.#timeBudget <= 0) return true
+    const budget = this.#model.budget ?? this.#timeBudget
+    // Costs are measured as latency; the server charges `scale` of that.
+    const scale = this.#model.scale
     // A first call larger than the budget cannot be judged; with nothing in flight, let it go and learn.
     const cost =
-      this.#inFlight.size === 0
-        ? Math.min(this.expectedMs(records), this.#timeBudget / 2)
-        : this.expectedMs(records)
-    const pending = this.#pending()
+      scale *
+      (this.#inFlight.size === 0 ? Math.min(this.expectedMs(records), budget / 2) : this.expectedMs(records))
+    const pending = scale * this.#pending()
     // Safe whatever the window: what is left now covers everything in flight and this request.
-    if (this.#timeRemaining - pending - cost >= this.#timeBudget * BUDGET_MARGIN) return true
-    const window = this.windowMs
-    if (window === null || !this.#modelAgrees(window)) return false
-    // With the window known: when this request is charged, older charges will have left it.
-    const chargedAt = now + cost
-    let inside = 0
-    for (let i = this.#charges.length - 1; i >= 0; i--) {
-      const [at, ms] = this.#charges[i]!
-      if (at <= chargedAt - window) break
-      inside += ms
-    }
-    return inside + pending + cost <= this.#timeBudget * (1 - BUDGET_MARGIN)
+    const covered = this.#timeRemaining - pending - cost >= budget * BUDGET_MARGIN
+    const window = this.#model.window
+    if (window === null) return covered
+    // With the window known, spend at the budget's rate (a token bucket): no window can then hold
+    // more than the budget. For one window after learning it, what the window already holds must
+    // also leave room (it may still hold the first, unpaced burst).
+    this.#learnedAt ??= now
+    if (!this.#bucketAllows(now, cost)) return false
+    return covered || now >= this.#learnedAt + window
   }
 
-  /** Does the learned window explain the last reading (within 10% of the budget)? Else it is not trusted. */
-  #modelAgrees(window: number): boolean {
-    if (this.#reportedAt === null || this.#reportedUsed === null) return false
-    let modelled = 0
-    for (let i = this.#charges.length - 1; i >= 0; i--) {
-      const [at, ms] = this.#charges[i]!
-      // The reading was taken before the charge of the request that carried it landed.
-      if (at >= this.#reportedAt) continue
-      if (at <= this.#reportedAt - window) break
-      modelled += ms
-    }
-    return Math.abs(modelled - this.#reportedUsed) <= 0.1 * this.#timeBudget
+  #refill(now: number): void {
+    const window = this.#model.window
+    const budget = this.#model.budget
+    if (window === null || budget === null) return
+    if (this.#tokensAt === null) this.#tokensAt = now
+    // Rate × window + the bucket's size stays within the budget.
+    const size = Math.max(BUCKET_SHARE * budget, 1.5 * this.#largestCost)
+    const rate = (budget * (1 - BUDGET_MARGIN) - size) / window
+    this.#tokens = Math.min(size, this.#tokens + Math.max(0, rate) * (now - this.#tokensAt))
+    this.#tokensAt = now
+  }
+
+  #bucketAllows(now: number, cost: number): boolean {
+    this.#refill(now)
+    return this.#tokens >= cost || (this.#inFlight.size === 0 && this.#tokens > 0)
   }
 
   /** The server's requests-left figure covers the arrivals since it was read and this one. */
@@ -250,37 +268,16 @@ export class AdaptiveLimiter {
   /** Records a request starting; returns the handle to finish it with. */
   started(records: number): InFlight {
     const now = this.#now()
-    const f = { records, startedAt: now }
+    const bucketed = this.#tokensAt !== null
+    const expectedMs = this.expectedMs(records)
+    if (bucketed) {
+      this.#refill(now)
+      this.#tokens -= this.#model.scale * expectedMs
+    }
+    const f = { records, startedAt: now, expectedMs: bucketed ? expectedMs : null }
     this.#inFlight.add(f)
     this.#arrivalsSinceReport++
     return f
-  }
-
-  /**
-   * Learns the window from a reported remainder: walking back through this user's charges, the
-   * window starts where they add up to what the server says is used.
-   */
-  #learnWindow(now: number, remaining: number): void {
-    const used = this.#timeBudget - remaining
-    if (used <= 0 || this.#charges.length < 4) return
-    let sum = 0
-    for (let i = this.#charges.length - 1; i >= 0; i--) {
-      const [at, ms] = this.#charges[i]!
-      sum += ms
-      if (sum >= used) {
-        // This charge is still inside the window and the one before it is not.
-        const previous = this.#charges[i - 1]?.[0]
-        if (previous === undefined) return
-        this.#windowBounds.push([now - at, now - previous])
-        if (this.#windowBounds.length > 20) this.#windowBounds.shift()
-        return
-      }
-    }
-  }
-
-  #forget(now: number): void {
-    const keep = Math.max(2 * (this.windowMs ?? 0), 120_000)
-    while (this.#charges.length > 0 && this.#charges[0]![0] < now - keep) this.#charges.shift()
   }
 
   /** Records a budget probe's answer: its charge and the figures, not its latency as a record cost. */
@@ -288,23 +285,23 @@ export class AdaptiveLimiter {
     this.#inFlight.delete(handle)
     const now = this.#now()
     this.#lastResponseAt = now
+    const before = this.#timeRemaining
     if (report.throttledForMs !== null) {
       this.#pausedUntil = Math.max(this.#pausedUntil, now + report.throttledForMs)
       return
     }
     this.#readBudget(now, report)
-    this.#charges.push([now, report.latencyMs])
-    this.#forget(now)
+    this.#model.charge(now, report.latencyMs)
+    const moved = before === null || this.#timeRemaining === null || this.#timeRemaining > before + 1
+    this.#probeBackoff = moved ? 1 : Math.min(2, this.#probeBackoff * 2)
   }
 
   #readBudget(now: number, report: RequestReport): void {
     if (report.timeRemainingMs !== null) {
       this.#timeBudget = Math.max(this.#timeBudget, report.timeRemainingMs)
-      this.#learnWindow(now, report.timeRemainingMs)
-      this.#reportedAt = now
-      this.#reportedUsed = this.#timeBudget - report.timeRemainingMs
+      this.#model.reading(now, report.timeRemainingMs)
       // The header is read before this request's own charge lands.
-      this.#timeRemaining = report.timeRemainingMs - report.latencyMs
+      this.#timeRemaining = report.timeRemainingMs - this.#model.scale * report.latencyMs
     }
     if (report.requestsRemaining !== null) {
       this.#requestBudget = Math.max(this.#requestBudget, report.requestsRemaining)
@@ -334,8 +331,10 @@ export class AdaptiveLimiter {
     this.#msPerRequest =
       this.#msPerRequest === null ? report.latencyMs : this.#msPerRequest * 0.8 + report.latencyMs * 0.2
     this.#readBudget(now, report)
-    this.#charges.push([now, report.latencyMs])
-    this.#forget(now)
+    this.#model.charge(now, report.latencyMs)
+    this.#largestCost = Math.max(this.#largestCost * 0.99, this.#model.scale * report.latencyMs)
+    // The bucket paid the expected cost at the start; settle the difference now it is known.
+    if (handle.expectedMs !== null) this.#tokens -= this.#model.scale * (report.latencyMs - handle.expectedMs)
     const calm = now - this.#lastThrottleAt > 2 * (this.#msPerRequest ?? 0) + 1000
     const busy = inFlightBefore >= Math.floor(this.#limit)
     if (calm && busy) this.#limit = Math.min(MAX_IN_FLIGHT, this.#limit + 1 / Math.max(1, this.#limit))

@@ -56,6 +56,12 @@ export class UserPool {
     for (const w of this.#waiters.splice(0)) w.reject(reason)
   }
 
+  /** The records per call the users' budgets suggest (the smallest), or null while unknown. */
+  recommendedRecords(): number | null {
+    const all = this.users.map((u) => u.limiter.recommendedRecords()).filter((n): n is number => n !== null)
+    return all.length === 0 ? null : Math.min(...all)
+  }
+
   stats(): PoolStats {
     return this.users.map((u) => ({
       index: u.index,

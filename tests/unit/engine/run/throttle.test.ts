@@ -93,17 +93,17 @@ describe('AdaptiveLimiter', () => {
   })
 
   it('with the budget headers, keeps the execution budget near full without a single 429', () => {
-    // A time-scaled window (15 s) with requests of 2.3 s: the case where naive pacing either stalls or overdraws.
+    // A time-scaled window (15 s) with requests of 1.8 s: the case where naive pacing either stalls or overdraws.
     const r = simulate({
       windowMs: 15_000,
       budgetMs: 60_000,
-      costMs: 2300,
+      costMs: 1800,
       durationMs: 180_000,
       dopHint: 8,
       headers: true,
     })
-    expect(r.throttled).toBeLessThanOrEqual(2)
-    expect(r.utilisation).toBeGreaterThan(0.9)
+    expect(r.throttled).toBe(0)
+    expect(r.utilisation).toBeGreaterThan(0.85)
   })
 
   it('without headers, backs off on 429 honouring Retry-After and still uses most of the budget', () => {
