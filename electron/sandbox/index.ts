@@ -124,6 +124,11 @@ export type RunningSandbox = Readonly<{
   reset: () => void
   /** Approves a device code as a seeded person (as `POST /_sandbox/device-codes/approve`). */
   approveDeviceCode: (userCode: string, email?: string) => boolean
+  /**
+   * Changes the latency model from the next response on (a slower or faster network and server
+   * mid-run; tests use it to hold a run long enough to cancel it, then let it finish).
+   */
+  setLatency: (latency: LatencyConfig | string) => void
   /** The environment, for in-process inspection by tests. */
   environment: Environment
   effectiveLimits: EffectiveLimits
@@ -173,10 +178,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }))
   const timeScale = options.timeScale ?? 1
   const limits = effectiveLimits(resolveLimits(options.limits), timeScale)
-  const latency: LatencyConfig =
-    typeof options.latency === 'string'
+  // One mutable model the server reads on every response, so setLatency() applies at once.
+  const latency: { baseMs: number; perRecordMs: number } = {
+    ...(typeof options.latency === 'string'
       ? parseLatency(options.latency)
-      : (options.latency ?? { baseMs: 0, perRecordMs: 0 })
+      : (options.latency ?? { baseMs: 0, perRecordMs: 0 })),
+  }
   const faults: FaultsConfig =
     typeof options.faults === 'string'
       ? parseFaults(options.faults)
@@ -333,6 +340,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       listening.resetCounters()
     },
     approveDeviceCode: (userCode, email) => tokens.approveDeviceCode(userCode, email).ok,
+    setLatency: (next) => {
+      Object.assign(latency, typeof next === 'string' ? parseLatency(next) : next)
+    },
     environment: env,
     effectiveLimits: limits,
     close: async () => {

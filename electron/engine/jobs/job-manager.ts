@@ -170,12 +170,15 @@ export class JobManager {
   ): void {
     if (record.snapshot.state !== 'running') return
     const t = this.#clock.monotonic()
+    const phaseChanged = record.snapshot.progress?.phase !== p.phase
+    // A new phase counts its own records from zero: its rate starts afresh, never negative.
+    if (phaseChanged) record.samples.length = 0
     const samples = record.samples
     samples.push([t, p.done])
     while (samples.length > 2 && t - samples[0]![0] > RATE_WINDOW_MS) samples.shift()
     const first = samples[0]!
     const elapsed = (t - first[0]) / 1000
-    const rate = elapsed > 0 ? (p.done - first[1]) / elapsed : null
+    const rate = elapsed > 0 ? Math.max(0, p.done - first[1]) / elapsed : null
     const progress: JobProgress = {
       done: p.done,
       total: p.total ?? null,
@@ -183,7 +186,6 @@ export class JobManager {
       unit: p.unit,
       ...(p.phase === undefined ? {} : { phase: p.phase }),
     }
-    const phaseChanged = record.snapshot.progress?.phase !== p.phase
     record.snapshot = { ...record.snapshot, progress }
     const complete = progress.total !== null && progress.done >= progress.total
     if (phaseChanged || complete || t - record.lastEmitAt >= PROGRESS_INTERVAL_MS) {

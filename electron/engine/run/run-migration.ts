@@ -341,10 +341,18 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationSu
       },
     }
     const existingPhases = new Map(journal.phases(run.runId).map((p) => [p.phase, p]))
+    let earlierSessionsMs = 0
     for (const [position, phase] of selected.entries()) {
       if (signal.aborted) throw new CancelledError()
-      if (existingPhases.get(phase)?.status === 'done') {
-        phaseRows.push({ phase, status: 'done', expected: existingPhases.get(phase)!.expected, seconds: 0 })
+      const earlier = existingPhases.get(phase)
+      if (earlier?.status === 'done') {
+        // Done in an earlier session of this run: its time counts in the run's elapsed time.
+        const seconds =
+          earlier.startedAt !== null && earlier.finishedAt !== null
+            ? Math.max(0, Date.parse(earlier.finishedAt) - Date.parse(earlier.startedAt)) / 1000
+            : 0
+        earlierSessionsMs += seconds * 1000
+        phaseRows.push({ phase, status: 'done', expected: earlier.expected, seconds })
         continue
       }
       currentPhase = phase
@@ -401,7 +409,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationSu
       mapping,
       view.count,
       phaseRows,
-      clock.monotonic() - started,
+      clock.monotonic() - started + earlierSessionsMs,
       pool.stats(),
       settledOnResume,
       previous !== undefined,

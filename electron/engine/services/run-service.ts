@@ -31,7 +31,7 @@ function viewOf(journal: JournalRepository, run: RunRow): RunView {
       error !== null && typeof error.message === 'string'
         ? { code: typeof error.code === 'string' ? error.code : 'error', message: error.message }
         : null,
-    resumable: run.status !== 'finished',
+    resumable: run.status !== 'finished' && !journal.undone(run.runId),
   }
 }
 

@@ -261,15 +261,25 @@ export class JournalRepository {
     return (this.#stmt('SELECT * FROM run ORDER BY run_no DESC').all() as RawRun[]).map(toRun)
   }
 
+  /** Has a rollback undone this run, or begun to? */
+  undone(runId: string): boolean {
+    return (
+      this.#stmt("SELECT 1 FROM run WHERE kind = 'rollback' AND undoes_run_id = ? LIMIT 1").get(runId) !==
+      undefined
+    )
+  }
+
   /**
-   * The newest migrate run against `targetUrl` that did not finish: still `running` (the process
+   * The newest migrate run against `targetUrl` that did not finish (and no rollback undid): still `running` (the process
    * died), `failed` or `cancelled`. Resuming it continues its journal.
    */
   unfinishedRun(targetUrl: string): RunRow | undefined {
     const latest = this.#stmt(
       "SELECT * FROM run WHERE kind = 'migrate' AND target_url = ? ORDER BY run_no DESC LIMIT 1",
     ).get(targetUrl) as RawRun | undefined
-    return latest === undefined || latest.status === 'finished' ? undefined : toRun(latest)
+    if (latest === undefined || latest.status === 'finished') return undefined
+    // A run a rollback has undone (or is undoing) is over: a migration after it starts afresh.
+    return this.undone(latest.run_id) ? undefined : toRun(latest)
   }
 
   setRunStatus(

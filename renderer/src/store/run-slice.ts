@@ -1,8 +1,9 @@
 /**
  * The Migrate step as the engine reports it: the latest run (its phases, summary and whether it
  * can resume), the records that failed with their reason, the run job, and the throughput samples
- * of that job's progress events (the chart). Data loads when the operator enters the step and again
- * when the job ends; samples are appended as progress events arrive (a store subscription).
+ * of that job's progress events (the chart). Data loads when the operator enters the step, whenever
+ * the job moves to another phase, and when the job ends; samples are appended as progress events
+ * arrive (a store subscription).
  */
 import { RUN_PHASES, type RunFailure, type RunPhase, type RunView } from '@shared/dto/run'
 import type { JobId, JobSnapshot } from '@shared/jobs'
@@ -37,7 +38,7 @@ const EMPTY: RunSlice['run'] = { latest: null, failures: [], jobId: null, sample
 /** One phase's bar: done of total records, and its state. */
 export type PhaseBar = Readonly<{
   phase: RunPhase
-  state: 'done' | 'running' | 'pending' | 'failed'
+  state: 'done' | 'running' | 'pending' | 'stopped' | 'failed'
   done: number
   total: number
 }>
@@ -53,8 +54,15 @@ export function phaseBars(latest: RunView | null, job: JobSnapshot | null): Read
     const row = phases.find((p) => p.phase === phase)
     if (live?.phase === phase) return { phase, state: 'running', done: live.done, total: live.total ?? 0 }
     if (row?.status === 'done') return { phase, state: 'done', done: row.expected, total: row.expected }
-    if (row?.status === 'failed' || (row?.status === 'running' && job?.state !== 'running')) {
-      return { phase, state: 'failed', done: 0, total: row.expected }
+    if (row?.status === 'failed') return { phase, state: 'failed', done: 0, total: row.expected }
+    // A phase a cancelled or interrupted run was in: stopped, and the run can resume it.
+    if (row?.status === 'running' && job?.state !== 'running') {
+      return {
+        phase,
+        state: latest?.status === 'failed' ? 'failed' : 'stopped',
+        done: 0,
+        total: row.expected,
+      }
     }
     return { phase, state: 'pending', done: 0, total: row?.expected ?? 0 }
   })
@@ -94,8 +102,12 @@ export const createRunSlice: SliceCreator<RunSlice> = (api) => (set, get, store)
     if (jobId === null) return
     const job = s.jobs.byId[jobId]
     const before = previous.jobs.byId[jobId]
-    if (!job || job.progress === before?.progress || job.progress === null || job.progress.rate === null)
-      return
+    if (!job || job.progress === before?.progress || job.progress === null) return
+    // The job moved to another phase (or reported its first): the run's phases and failures as
+    // the engine has them now, so a phase just finished shows done while the run goes on.
+    if (job.state === 'running' && (job.progress.phase ?? null) !== (before?.progress?.phase ?? null))
+      void get().loadRun()
+    if (job.progress.rate === null) return
     const t = (Date.now() - Date.parse(job.startedAt)) / 1000
     const sample: ThroughputSample = { t, rate: job.progress.rate, phase: job.progress.phase ?? '' }
     set((state) => ({ run: { ...state.run, samples: [...state.run.samples, sample].slice(-MAX_SAMPLES) } }))

@@ -117,4 +117,19 @@ describe('sandbox service-protection limits', () => {
     const stats = (await s.admin('GET', '/_sandbox/stats')).json<{ users: Array<{ executionMs: number }> }>()
     expect(Math.max(...stats.users.map((u) => u.executionMs))).toBeGreaterThanOrEqual(300)
   })
+
+  it('applies a latency change from the next response on', async () => {
+    sb = await startTestSandbox({ latency: '0', applicationUsers: 1, certificateCredential: false })
+    const s = sb
+    await s.token()
+    const timed = async () => {
+      const started = performance.now()
+      expect((await s.request('GET', 'WhoAmI')).status).toBe(200)
+      return performance.now() - started
+    }
+    s.sandbox.setLatency('400')
+    expect(await timed()).toBeGreaterThanOrEqual(400)
+    s.sandbox.setLatency({ baseMs: 0, perRecordMs: 0 })
+    expect(await timed()).toBeLessThan(400)
+  })
 })

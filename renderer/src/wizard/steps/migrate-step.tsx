@@ -25,7 +25,7 @@ const PHASE_LABEL: Readonly<Record<RunPhase, string>> = {
 
 function PhaseBars({ bars }: { bars: ReadonlyArray<PhaseBar> }) {
   return (
-    <ol className="log" data-testid="migrate-phases">
+    <ol className="log phase-list" data-testid="migrate-phases">
       {bars.map((b) => (
         <li key={b.phase} data-phase={b.phase} data-state={b.state} data-testid={`migrate-phase-${b.phase}`}>
           <div className="job-head">
@@ -239,7 +239,7 @@ export function MigrateStep() {
         <fieldset className="field" disabled={running}>
           <legend>Phases</legend>
           {RUN_PHASES.map((p) => (
-            <label key={p} className="radio-row">
+            <label key={p} className="check-row">
               <input
                 type="checkbox"
                 checked={phases.includes(p)}

@@ -63,6 +63,16 @@ describe('leafbridge verify and rollback', () => {
   it('migrates, then verifies every record with zero mismatches (exit 0, one JSON document)', async () => {
     const migrated = await cli(['migrate', ...common()])
     expect(migrated.code, migrated.stderr).toBe(0)
+    // migrate verifies what it loaded: the JSON carries the read-back counts per table.
+    const run = JSON.parse(migrated.stdout) as {
+      tables: Record<string, { loaded: number; verified: number; mismatches: number }>
+      mismatches: number
+      verify: { reportsDir: string } | null
+    }
+    expect(run.mismatches).toBe(0)
+    expect(run.verify?.reportsDir).toBeTruthy()
+    expect(run.tables['contact']!.loaded).toBeGreaterThan(0)
+    expect(run.tables['contact']!.verified).toBe(run.tables['contact']!.loaded)
     const out = join(fx.dir, 'reports')
     const verified = await cli(['verify', ...common(), '--out', out])
     expect(verified.code, verified.stderr).toBe(0)

@@ -31,6 +31,30 @@ describe('JobManager', () => {
     expect(last).toMatchObject({ done: 100, total: 100, rate: 50 })
   })
 
+  it('measures the rate of each phase from its own start, never negative when the count restarts', async () => {
+    const clock = fakeClock()
+    const jobs = new JobManager(clock)
+    const events = recorder(jobs)
+    const { jobId } = jobs.start('workspace-backup', 'phased', async (ctx) => {
+      ctx.progress({ done: 0, total: 900, unit: 'records', phase: 'accounts' })
+      clock.advance(1000)
+      ctx.progress({ done: 900, total: 900, unit: 'records', phase: 'accounts' })
+      clock.advance(1000)
+      ctx.progress({ done: 0, total: 40, unit: 'records', phase: 'contacts' })
+      clock.advance(1000)
+      ctx.progress({ done: 40, total: 40, unit: 'records', phase: 'contacts' })
+      return null
+    })
+    await jobs.wait(jobId)
+    const rates = events.flatMap((e) => (e.kind === 'progress' ? [[e.phase, e.rate]] : []))
+    expect(rates).toEqual([
+      ['accounts', null],
+      ['accounts', 900],
+      ['contacts', null],
+      ['contacts', 40],
+    ])
+  })
+
   it('throttles progress events but always sends the final one', async () => {
     const clock = fakeClock()
     const jobs = new JobManager(clock)

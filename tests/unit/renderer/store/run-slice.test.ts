@@ -56,8 +56,13 @@ describe('the Migrate step phase bars', () => {
     ])
   })
 
-  it('marks the phase a stopped run was in as failed until the run resumes', () => {
+  it('marks the phase a cancelled run was in as stopped until the run resumes', () => {
     const bars = phaseBars(run([{ phase: 'accounts', status: 'running', expected: 40 }], 'cancelled'), null)
+    expect(bars[0]).toEqual({ phase: 'accounts', state: 'stopped', done: 0, total: 40 })
+  })
+
+  it('marks the phase a failed run was in as failed', () => {
+    const bars = phaseBars(run([{ phase: 'accounts', status: 'running', expected: 40 }], 'failed'), null)
     expect(bars[0]).toEqual({ phase: 'accounts', state: 'failed', done: 0, total: 40 })
   })
 })

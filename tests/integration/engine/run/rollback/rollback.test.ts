@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { previewRollback, rollbackMigration } from '../../../../../electron/engine/run/rollback'
+import { JournalRepository } from '../../../../../electron/engine/workspace/journal-repository'
 import { RollbackRepository } from '../../../../../electron/engine/workspace/rollback-repository'
 import { VerifyRepository } from '../../../../../electron/engine/workspace/verify-repository'
 import type { Workspace } from '../../../../../electron/engine/workspace/workspace'
@@ -81,10 +82,14 @@ describe('rollback against the sandbox', () => {
     // Four writes with outcomes, the fifth sent but never settled, the rest never sent.
     await migrateByHand(ws, t, mapping, sources, { stopAfter: 4 })
     expect(ts.sandbox.stateHash().records).toBe(before.records + 5)
+    const journal = new JournalRepository(ws, now)
+    expect(journal.unfinishedRun(ts.sandbox.url)).toBeDefined()
 
     const result = await rollback(ws, t)
     expect(result).toMatchObject({ applied: 5, failed: 0 })
     expect(ts.sandbox.stateHash()).toEqual(before)
+    // The undone run is over: the next migration starts a new run instead of resuming it.
+    expect(journal.unfinishedRun(ts.sandbox.url)).toBeUndefined()
     ws.close()
   })
 
