@@ -22,6 +22,14 @@ import { route, type RouterServices } from './web-api/router'
 import type { ApiRequest, ApiResponse } from './web-api/http-types'
 import { lookup } from './web-api/values'
 
+/**
+ * Left out of the state hash besides the system-managed columns: the currency and exchange rate
+ * the platform sets on a record the first time a money value is written to it. They stay when
+ * the value is cleared again, and no client can set them back to empty, so a rollback of a run
+ * that gave a pre-existing record an amount leaves them behind (as it would in Dataverse).
+ */
+const CURRENCY_DERIVED: ReadonlySet<string> = new Set(['transactioncurrencyid', 'exchangerate'])
+
 /** A person to seed as a systemuser (`--users FILE.json`). */
 export type SeedUser = Readonly<{ email: string; firstName: string; lastName: string; disabled?: boolean }>
 
@@ -182,7 +190,14 @@ export class Environment {
       records += rows.length
       for (const [id, row] of rows) {
         const entries = Object.entries(row)
-          .filter(([k, v]) => v !== null && v !== undefined && !SYSTEM_MANAGED.has(k) && !k.startsWith('__'))
+          .filter(
+            ([k, v]) =>
+              v !== null &&
+              v !== undefined &&
+              !SYSTEM_MANAGED.has(k) &&
+              !CURRENCY_DERIVED.has(k) &&
+              !k.startsWith('__'),
+          )
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([k, v]) => [k, isLookup(v) ? `${v.table}:${v.id}` : v])
         hash.update(`${table}\u0000${id}\u0000${JSON.stringify(entries)}\n`)

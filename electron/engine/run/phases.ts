@@ -666,7 +666,9 @@ function statusPhase(ctx: PhaseContext): PhasePlan {
                 parentKey: key,
                 kind: 'action',
                 newId: id,
-                probeColumns: ['statecode', 'statuscode'],
+                // Win and Lose also set the close date and actual value: their before-values let
+                // a rollback reopen a pre-existing opportunity as it was.
+                probeColumns: ['statecode', 'statuscode', 'actualclosedate', 'actualvalue'],
                 body: () => ({}),
                 action: () => ({
                   path: won ? 'WinOpportunity' : 'LoseOpportunity',
