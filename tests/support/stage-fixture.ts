@@ -22,7 +22,10 @@ export type Staged = Readonly<{
   report: StageReport
   workspace: Workspace
   repo: StagingRepository
-  /** The staged values of a record, or undefined. */
+  /**
+   * The staged values of a record, or undefined. A data file's record leaves empty values out
+   * (absent reads as null); here every column of its file is filled in, absent ones as null.
+   */
   values: (object: string, sourceId: string) => Record<string, unknown> | undefined
   warnings: (object: string, sourceId: string) => ReadonlyArray<StagedWarning>
   codes: (object: string, sourceId: string) => ReadonlyArray<string>
@@ -52,7 +55,10 @@ export async function stageInto(
   const id = report.importId
   const values = (object: string, sourceId: string) => {
     const r = repo.findStaged(id, object, sourceId)
-    return r === undefined ? undefined : (JSON.parse(r.data) as Record<string, unknown>)
+    if (r === undefined) return undefined
+    const data = JSON.parse(r.data) as Record<string, unknown>
+    const columns = repo.files(id).find((f) => f.path === r.file)?.columns ?? []
+    return { ...Object.fromEntries(columns.map((c) => [c, null])), ...data }
   }
   const warnings = (object: string, sourceId: string): StagedWarning[] => {
     const r = repo.findStaged(id, object, sourceId)

@@ -43,6 +43,8 @@ export type FileRow = Readonly<{
   bytes: number
   sha256: string
   header: ReadonlyArray<string> | null
+  /** The data keys its rows may hold (CSV, XLSX); null for JSON documents. */
+  columns: ReadonlyArray<string> | null
   rowsRead: number
   staged: number
   quarantined: number
@@ -266,8 +268,8 @@ export class StagingRepository {
   recordFile(importId: number, f: FileRow): void {
     this.#stmt(
       `INSERT INTO source_file (import_id, path, object, format, part, encoding, declared_encoding, bytes, sha256,
-         header, rows_read, staged, quarantined, skipped)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         header, columns, rows_read, staged, quarantined, skipped)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (import_id, path) DO UPDATE SET rows_read = excluded.rows_read, staged = excluded.staged,
          quarantined = excluded.quarantined, skipped = excluded.skipped`,
     ).run(
@@ -281,6 +283,7 @@ export class StagingRepository {
       f.bytes,
       f.sha256,
       f.header === null ? null : JSON.stringify(f.header),
+      f.columns === null ? null : JSON.stringify(f.columns),
       f.rowsRead,
       f.staged,
       f.quarantined,
@@ -299,12 +302,13 @@ export class StagingRepository {
     return (
       this.#stmt(
         `SELECT path, object, format, part, encoding, declared_encoding AS declaredEncoding, bytes, sha256, header,
-           rows_read AS rowsRead, staged, quarantined, skipped
+           columns, rows_read AS rowsRead, staged, quarantined, skipped
          FROM source_file WHERE import_id = ? ORDER BY rowid`,
       ).all(importId) as Array<Record<string, unknown>>
     ).map((r) => ({
       ...(r as FileRow),
       header: typeof r['header'] === 'string' ? JSON.parse(r['header']) : null,
+      columns: typeof r['columns'] === 'string' ? JSON.parse(r['columns']) : null,
     }))
   }
 
@@ -664,11 +668,15 @@ export class StagingRepository {
       previousData: string
       updatedAt: string | null
       previousUpdatedAt: string | null
+      file: string
+      previousImportId: number
+      previousFile: string
     }>
   > {
     return this.#stmt(
       `SELECT d.record_id AS recordId, d.previous_record_id AS previousRecordId, s.data, p.data AS previousData,
-         s.updated_at AS updatedAt, p.updated_at AS previousUpdatedAt
+         s.updated_at AS updatedAt, p.updated_at AS previousUpdatedAt, s.file AS file,
+         p.import_id AS previousImportId, p.file AS previousFile
        FROM staged_delta d JOIN staged_record s ON s.record_id = d.record_id
        JOIN staged_record p ON p.record_id = d.previous_record_id
        WHERE d.import_id = ? AND d.change = 'changed' AND d.record_id > ? ORDER BY d.record_id LIMIT ?`,
@@ -679,6 +687,9 @@ export class StagingRepository {
       previousData: string
       updatedAt: string | null
       previousUpdatedAt: string | null
+      file: string
+      previousImportId: number
+      previousFile: string
     }>
   }
 

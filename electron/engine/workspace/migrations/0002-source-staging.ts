@@ -43,6 +43,9 @@ CREATE TABLE source_file (
   bytes INTEGER NOT NULL,
   sha256 TEXT NOT NULL,
   header TEXT CHECK (header IS NULL OR json_valid(header)),
+  -- The data keys its rows may hold (an empty value is left out of a record's data): the delta
+  -- compares two versions of a record on the columns both files have (§8).
+  columns TEXT CHECK (columns IS NULL OR json_valid(columns)),
   rows_read INTEGER NOT NULL,
   staged INTEGER NOT NULL,
   quarantined INTEGER NOT NULL,

@@ -4,7 +4,6 @@
  * header in row 1 (§7). Only the records of one chunk are held at a time.
  */
 import type { Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
 import { CsvRecordParser, type CsvRecord } from './csv-records'
 import { decodeChunks, type TextEncoding } from './encoding'
 
@@ -51,6 +50,9 @@ export async function* readCsv(bytes: Readable, encoding: TextEncoding): Tabular
 
 /** Reads the first sheet of an XLSX byte stream; row numbers are the sheet's. */
 export async function* readXlsx(bytes: Readable): TabularStream {
+  // Loaded on first use: exceljs takes a few hundred ms to load, and most exports have no XLSX
+  // (a staging worker would pay it at every start).
+  const { default: ExcelJS } = await import('exceljs')
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(bytes, {
     entries: 'emit',
     sharedStrings: 'cache',

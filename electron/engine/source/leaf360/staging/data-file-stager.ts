@@ -8,9 +8,16 @@ import type { PlannedFile } from '../reader/export-layout'
 import type { DataFileSpec } from '../spec'
 import type { QuarantineReason } from '../spec'
 import type { DefectCode, RowIssue } from '../validate/issues'
-import { mergeTally, type ProducerMessage, type RowBatch } from './file-producer'
+import { BATCH_INTS, mergeTally, type ProducerMessage, type RowBatch } from './file-producer'
 import type { Producer } from './producer-pool'
-import type { DuplicatePolicy, PreparedRow, PreparedStage, RowOrigin, WriteOutcome } from './record-writer'
+import {
+  contentHash as hashOf,
+  type DuplicatePolicy,
+  type PreparedRow,
+  type PreparedStage,
+  type RowOrigin,
+  type WriteOutcome,
+} from './record-writer'
 import { ROWS_PER_COMMIT, type StageContext } from './stage-context'
 
 const FIRST_KEPT = new Set([
@@ -26,27 +33,65 @@ const FIRST_KEPT = new Set([
 export const stagedObjectOf = (spec: DataFileSpec): string =>
   spec.associationDirection !== null ? 'associations' : spec.object
 
-/** The prepared row `i` of a batch. */
-function rowOf(b: RowBatch, i: number): PreparedRow {
-  if (b.kind[i] === 1) {
-    return {
-      kind: 'quarantine',
-      reason: b.reason[i] as QuarantineReason,
-      defect: b.defect[i] as DefectCode,
-      message: b.message[i] ?? '',
-      sourceId: b.sourceId[i] ?? null,
-    }
+/**
+ * Reads a batch's rows in order (file-producer.ts RowBatch): `next` returns the next prepared row,
+ * with its place and facts in the reader's fields.
+ */
+class BatchReader {
+  readonly #b: RowBatch
+  #i = 0
+  #s = 0
+  row = 0
+  line = 0
+  raw = ''
+  facts: Array<string | null> | null = null
+
+  constructor(b: RowBatch) {
+    this.#b = b
   }
-  return {
-    kind: 'stage',
-    sourceId: b.sourceId[i]!,
-    dataJson: b.data[i]!,
-    contentHash: b.hash[i]!,
-    warningsJson: b.warnings[i] ?? null,
-    archived: b.archived[i] === 1,
-    updatedAt: b.updatedAt[i] ?? null,
-    refs: b.refs[i] ?? null,
-    keys: b.keys[i] ?? null,
+
+  next(): PreparedRow {
+    const ints = this.#b.ints
+    const strings = this.#b.strings
+    const at = this.#i
+    this.#i += BATCH_INTS
+    this.row = ints[at + 1]!
+    this.line = ints[at + 2]!
+    this.raw = strings[this.#s++]!
+    const sourceId = strings[this.#s++] ?? null
+    if (ints[at] === 1) {
+      const reason = strings[this.#s++] as QuarantineReason
+      const defect = strings[this.#s++] as DefectCode
+      const message = strings[this.#s++] ?? ''
+      this.facts = null
+      return { kind: 'quarantine', reason, defect, message, sourceId }
+    }
+    const dataJson = strings[this.#s++]!
+    const contentHash = strings[this.#s++] ?? hashOf(dataJson)
+    const warningsJson = strings[this.#s++] ?? null
+    const updatedAt = strings[this.#s++] ?? null
+    const take = (n: number) => {
+      if (n === 0) return null
+      const out = strings.slice(this.#s, this.#s + n) as string[]
+      this.#s += n
+      return out
+    }
+    const refs = take(ints[at + 4]!)
+    const keys = take(ints[at + 5]!)
+    const factCount = ints[at + 6]!
+    this.facts = factCount === 0 ? null : strings.slice(this.#s, this.#s + factCount)
+    this.#s += factCount
+    return {
+      kind: 'stage',
+      sourceId: sourceId!,
+      dataJson,
+      contentHash,
+      warningsJson,
+      archived: ints[at + 3] === 1,
+      updatedAt,
+      refs,
+      keys,
+    }
   }
 }
 
@@ -79,11 +124,13 @@ export async function stageDataFile(
         return
       case 'rows': {
         const b = m.batch
+        const reader = new BatchReader(b)
+        const fileTally = ctx.tally.file(b.path)
         ctx.repo.begin()
-        for (let i = 0; i < b.kind.length; i++) {
-          const origin: RowOrigin = { file: b.path, row: b.row[i]!, line: b.line[i]!, raw: b.raw[i]! }
-          ctx.tally.file(b.path).read++
-          const prepared = rowOf(b, i)
+        for (let i = 0; i < b.count; i++) {
+          const prepared = reader.next()
+          const origin: RowOrigin = { file: b.path, row: reader.row, line: reader.line, raw: reader.raw }
+          fileTally.read++
           const outcome =
             isCopy && ctx.associationsPresent
               ? writeCopyRow(ctx, b.path, prepared, origin)
@@ -93,7 +140,7 @@ export async function stageDataFile(
               object,
               { recordId: ctx.writer.lastStagedId, file: b.path, row: origin.row },
               prepared.sourceId,
-              b.facts[i] ?? null,
+              reader.facts,
               prepared.refs,
             )
           }
@@ -103,7 +150,7 @@ export async function stageDataFile(
             sinceCommit = 0
           }
         }
-        ctx.rowsDone += b.kind.length
+        ctx.rowsDone += b.count
         ctx.onProgress({ file: b.path, rowsDone: ctx.rowsDone, rowsTotal: ctx.rowsTotal, phase: 'reading' })
         return
       }
@@ -138,6 +185,7 @@ export async function stageDataFile(
           bytes: m.bytes,
           sha256: m.sha256,
           header: m.header,
+          columns: m.columns,
           rowsRead: tally.read,
           staged: tally.staged,
           quarantined: tally.quarantined,

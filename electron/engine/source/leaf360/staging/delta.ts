@@ -16,13 +16,28 @@ export type DeltaCounts = Readonly<Record<string, Readonly<Record<string, number
 const PAGE = 2_000
 
 /** Source columns only: keys the reader derives start with `_` or end in `_text` of a body. */
-const comparable = (data: Record<string, unknown>) =>
-  Object.keys(data).filter((k) => !k.startsWith('_') && k !== 'body_text' && k !== 'Body_text')
+const isSourceKey = (k: string) => !k.startsWith('_') && k !== 'body_text' && k !== 'Body_text'
 
-function sameOnSharedColumns(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  for (const k of comparable(a)) {
-    if (!(k in b)) continue
-    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return false
+/**
+ * Do two versions agree on the columns both have? A data file's rows leave empty values out, so
+ * its columns come from the file (a key it lacks there is null); a JSON document's are its keys.
+ */
+function sameOnSharedColumns(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  columnsA: ReadonlyArray<string> | null,
+  columnsB: ReadonlySet<string> | null,
+): boolean {
+  if (columnsA === null || columnsB === null) {
+    for (const k of Object.keys(a)) {
+      if (!isSourceKey(k) || !(k in b)) continue
+      if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return false
+    }
+    return true
+  }
+  for (const k of columnsA) {
+    if (!isSourceKey(k) || !columnsB.has(k)) continue
+    if (JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)) return false
   }
   return true
 }
@@ -57,6 +72,23 @@ export function stageDelta(ctx: StageContext, inferDeletions: boolean): DeltaCou
   const ui = ctx.settings.flavour === 'ui'
   const batch = new WarningBatch(ctx)
   repo.transaction(() => repo.classifyAgainstHeads(ctx.importId))
+  // The columns of each physical file of the imports compared, by import and path.
+  const columnsByFile = new Map<string, ReadonlyArray<string> | null>()
+  const columnsOf = (importId: number, path: string) => {
+    const key = `${importId}|${path}`
+    if (!columnsByFile.has(key)) {
+      for (const f of repo.files(importId)) columnsByFile.set(`${importId}|${f.path}`, f.columns)
+      if (!columnsByFile.has(key)) columnsByFile.set(key, null)
+    }
+    return columnsByFile.get(key) ?? null
+  }
+  const columnSets = new Map<ReadonlyArray<string>, ReadonlySet<string>>()
+  const setOf = (columns: ReadonlyArray<string> | null) => {
+    if (columns === null) return null
+    let set = columnSets.get(columns)
+    if (set === undefined) columnSets.set(columns, (set = new Set(columns)))
+    return set
+  }
   let after = 0
   for (;;) {
     const page = repo.changedPage(ctx.importId, after, PAGE)
@@ -66,7 +98,9 @@ export function stageDelta(ctx: StageContext, inferDeletions: boolean): DeltaCou
     for (const c of page) {
       const now = JSON.parse(c.data) as Record<string, unknown>
       const before = JSON.parse(c.previousData) as Record<string, unknown>
-      if (sameOnSharedColumns(now, before)) {
+      const columns = columnsOf(ctx.importId, c.file)
+      const previousColumns = setOf(columnsOf(c.previousImportId, c.previousFile))
+      if (sameOnSharedColumns(now, before, columns, previousColumns)) {
         unchanged.push(c.recordId)
         continue
       }

@@ -5,7 +5,6 @@
  * content hash, warnings JSON). It never touches the workspace, so it can run in a worker thread
  * while the main thread writes (see producer-pool.ts).
  */
-import { hash } from 'node:crypto'
 import { CancelledError } from '../../../errors'
 import { decideEncoding, scanBytes, type TextEncoding } from '../reader/encoding'
 import type { ExportSource } from '../reader/export-source'
@@ -17,6 +16,7 @@ import type { ValidationContext } from '../validate/validation-context'
 import { newColumnStats, observe, type ColumnStats } from '../profile/column-stats'
 import { checkAttachment } from './attachments'
 import { FindingsTally } from './findings'
+import { contentHash } from './record-writer'
 import { FACT_KEYS, factValue } from './source-facts'
 
 /** One data file to produce, as the main thread hands it over (structured-cloneable). */
@@ -24,31 +24,68 @@ export type ProduceTask = Readonly<{
   object: DataObject
   parts: ReadonlyArray<PlannedPart>
   validation: ValidationContext
+  /**
+   * Leave content hashes to the writer (null in the batch): a worker, the busier thread, then
+   * spends nothing on them.
+   */
+  hashInWriter?: boolean
 }>
 
-/** Rows of one batch, column-wise (cheap to pass between threads). */
+/**
+ * Rows of one batch, flat: per row RowBatch.INTS numbers (kind 0 stage / 1 quarantine, row, line,
+ * archived, and how many refs, keys and facts strings follow) and its strings in order: raw, source
+ * id, then for a staged row data, hash, warnings, updated_at, refs, keys, facts; for a quarantined
+ * one reason, defect, message. Flat arrays cost the writer no per-row objects, and a worker packs
+ * them into one string (packBatch) that crosses threads as a single copy.
+ */
 export type RowBatch = {
   path: string
-  /** 0: stage, 1: quarantine. */
-  kind: number[]
-  row: number[]
-  line: number[]
-  raw: string[]
-  sourceId: Array<string | null>
-  data: Array<string | null>
-  hash: Array<string | null>
-  warnings: Array<string | null>
-  archived: number[]
-  updatedAt: Array<string | null>
-  /** Flat [column, target, id, …] per row. */
-  refs: Array<string[] | null>
-  /** Flat [kind, key, …] per row. */
-  keys: Array<string[] | null>
-  reason: Array<string | null>
-  defect: Array<string | null>
-  message: Array<string | null>
-  /** The FACT_KEYS values of a staged row (source-facts.ts), else null. */
-  facts: Array<Array<string | null> | null>
+  count: number
+  ints: number[]
+  strings: Array<string | null>
+}
+
+/** Numbers per row in RowBatch.ints. */
+export const BATCH_INTS = 7
+
+/** A batch as it crosses threads: its strings joined into one, with their lengths (-1: null). */
+export type PackedBatch = Readonly<{
+  path: string
+  count: number
+  ints: Int32Array
+  text: string
+  lengths: Int32Array
+}>
+
+/** Packs a batch for postMessage (the arrays' buffers can be transferred). */
+export function packBatch(b: RowBatch): PackedBatch {
+  const lengths = new Int32Array(b.strings.length)
+  const parts: string[] = []
+  for (let i = 0; i < b.strings.length; i++) {
+    const s = b.strings[i]!
+    if (s === null) lengths[i] = -1
+    else {
+      lengths[i] = s.length
+      parts.push(s)
+    }
+  }
+  return { path: b.path, count: b.count, ints: Int32Array.from(b.ints), text: parts.join(''), lengths }
+}
+
+/** Unpacks a batch packBatch made (substrings of one string: no copy of long values). */
+export function unpackBatch(p: PackedBatch): RowBatch {
+  const strings = new Array<string | null>(p.lengths.length)
+  const text = p.text
+  let at = 0
+  for (let i = 0; i < p.lengths.length; i++) {
+    const n = p.lengths[i]!
+    if (n < 0) strings[i] = null
+    else {
+      strings[i] = text.slice(at, at + n)
+      at += n
+    }
+  }
+  return { path: p.path, count: p.count, ints: Array.from(p.ints), strings }
 }
 
 /** A custom or undeclared column's observed values (custom fields inventory). */
@@ -76,6 +113,8 @@ export type ProducerMessage =
       path: string
       rows: number
       header: ReadonlyArray<string> | null
+      /** The data keys the part's rows may hold (its validator's columns). */
+      columns: ReadonlyArray<string> | null
       encoding: TextEncoding | null
       bytes: number
       sha256: string
@@ -118,25 +157,14 @@ export function mergeTally(into: FindingsTally, from: SerializedTally): void {
 
 const BATCH_ROWS = 500
 
-const newBatch = (path: string): RowBatch => ({
-  path,
-  kind: [],
-  row: [],
-  line: [],
-  raw: [],
-  sourceId: [],
-  data: [],
-  hash: [],
-  warnings: [],
-  archived: [],
-  updatedAt: [],
-  refs: [],
-  keys: [],
-  reason: [],
-  defect: [],
-  message: [],
-  facts: [],
-})
+/**
+ * Attachment rows whose binaries are read at the same time. Each binary is small and its read
+ * waits on the file system far more than it computes; reading a few at once keeps that wait off
+ * the row stream (rows still leave in file order).
+ */
+const BINARY_READS_IN_FLIGHT = 16
+
+const newBatch = (path: string): RowBatch => ({ path, count: 0, ints: [], strings: [] })
 
 /** Appends one decision to a batch, serialising a staged row's values, hash and warnings. */
 function append(
@@ -147,50 +175,29 @@ function append(
   raw: string,
   tally: FindingsTally,
   factKeys: ReadonlyArray<string> | undefined,
+  hashes: boolean,
 ): void {
-  batch.row.push(row)
-  batch.line.push(line)
-  batch.raw.push(raw)
+  batch.count++
+  const ints = batch.ints
+  const strings = batch.strings
   if (d.kind === 'quarantine') {
-    batch.kind.push(1)
-    batch.sourceId.push(d.sourceId)
-    batch.data.push(null)
-    batch.hash.push(null)
-    batch.warnings.push(null)
-    batch.archived.push(0)
-    batch.updatedAt.push(null)
-    batch.refs.push(null)
-    batch.keys.push(null)
-    batch.reason.push(d.reason)
-    batch.defect.push(d.defect)
-    batch.message.push(d.message)
-    batch.facts.push(null)
+    ints.push(1, row, line, 0, 0, 0, 0)
+    strings.push(raw, d.sourceId, d.reason, d.defect, d.message)
     return
   }
   const json = JSON.stringify(d.data)
-  batch.kind.push(0)
-  batch.sourceId.push(d.sourceId)
-  batch.data.push(json)
-  batch.hash.push(hash('sha256', json, 'hex'))
-  batch.warnings.push(d.issues.length === 0 ? null : JSON.stringify(d.issues))
-  batch.archived.push(d.archived ? 1 : 0)
-  batch.updatedAt.push(d.updatedAt)
-  if (d.refs.length === 0) batch.refs.push(null)
-  else {
-    const flat: string[] = []
-    for (const r of d.refs) flat.push(r.column, r.target, r.id)
-    batch.refs.push(flat)
-  }
-  if (d.keys.length === 0) batch.keys.push(null)
-  else {
-    const flat: string[] = []
-    for (const k of d.keys) flat.push(k.kind, k.key)
-    batch.keys.push(flat)
-  }
-  batch.reason.push(null)
-  batch.defect.push(null)
-  batch.message.push(null)
-  batch.facts.push(factKeys === undefined ? null : factKeys.map((k) => factValue(d.data, k)))
+  ints.push(0, row, line, d.archived ? 1 : 0, 3 * d.refs.length, 2 * d.keys.length, factKeys?.length ?? 0)
+  strings.push(
+    raw,
+    d.sourceId,
+    json,
+    hashes ? contentHash(json) : null,
+    d.issues.length === 0 ? null : JSON.stringify(d.issues),
+    d.updatedAt,
+  )
+  for (const r of d.refs) strings.push(r.column, r.target, r.id)
+  for (const k of d.keys) strings.push(k.kind, k.key)
+  if (factKeys !== undefined) for (const k of factKeys) strings.push(factValue(d.data, k))
   for (const i of d.issues) {
     tally.add(i.code, {
       file: batch.path,
@@ -219,6 +226,8 @@ export async function produceDataFile(
   const tally = new FindingsTally()
   const observed = new Map<string, ObservedStats>()
   const factKeys = FACT_KEYS[spec.object]
+  const isAttachments = spec.object === 'attachments'
+  const hashes = task.hashInWriter !== true
   const finding = (
     code: string | null,
     file: string,
@@ -272,6 +281,25 @@ export async function produceDataFile(
     let watched: Array<readonly [string, ColumnStats]> = []
     let row = 0
     let batch = newBatch(part.path)
+    // Returns a promise only when a full batch leaves, so most rows cost no await.
+    const finish = (decision: RowDecision, rowNo: number, line: number, raw: string) => {
+      if (decision.kind === 'stage') for (const [key, stats] of watched) observe(stats, decision.data[key])
+      append(batch, decision, rowNo, line, raw, tally, factKeys, hashes)
+      if (batch.count < BATCH_ROWS) return undefined
+      const full = batch
+      batch = newBatch(part.path)
+      return emit({ t: 'rows', batch: full })
+    }
+    const inFlight: Array<{
+      decision: RowDecision | Promise<RowDecision>
+      row: number
+      line: number
+      raw: string
+    }> = []
+    const settleOldest = async () => {
+      const next = inFlight.shift()!
+      await finish(await next.decision, next.row, next.line, next.raw)
+    }
     for await (const records of stream) {
       if (signal?.aborted) throw new CancelledError()
       for (const rec of records) {
@@ -319,7 +347,7 @@ export async function produceDataFile(
             if (c instanceof Date) (typedDates ??= new Set()).add(i)
           })
         }
-        let decision: RowDecision = validator!.validate({
+        const decision: RowDecision = validator!.validate({
           fields,
           row,
           line: rec.line,
@@ -327,23 +355,28 @@ export async function produceDataFile(
           malformed: rec.malformed,
           ...(typedDates === undefined ? {} : { typedDates }),
         })
-        if (spec.object === 'attachments' && decision.kind === 'stage') {
-          decision = await checkAttachment(decision, source, binaries)
+        const raw = rec.raw ?? csvLine(fields)
+        if (!isAttachments) {
+          const emitted = finish(decision, row, rec.line, raw)
+          if (emitted !== undefined) await emitted
+          continue
         }
-        if (decision.kind === 'stage') for (const [key, stats] of watched) observe(stats, decision.data[key])
-        append(batch, decision, row, rec.line, rec.raw ?? csvLine(fields), tally, factKeys)
-        if (batch.kind.length >= BATCH_ROWS) {
-          await emit({ t: 'rows', batch })
-          batch = newBatch(part.path)
-        }
+        // Attachment rows wait for their binaries, a few in flight, and leave in order.
+        const checked = decision.kind === 'stage' ? checkAttachment(decision, source, binaries) : decision
+        // A failed read rejects when its turn comes; until then it must not count as unhandled.
+        if (checked instanceof Promise) checked.catch(() => undefined)
+        inFlight.push({ decision: checked, row, line: rec.line, raw })
+        if (inFlight.length >= BINARY_READS_IN_FLIGHT) await settleOldest()
       }
     }
-    if (batch.kind.length > 0) await emit({ t: 'rows', batch })
+    while (inFlight.length > 0) await settleOldest()
+    if (batch.count > 0) await emit({ t: 'rows', batch })
     await emit({
       t: 'part-end',
       path: part.path,
       rows: row,
       header,
+      columns: validator === null ? null : validator.columns.map((c) => c.key),
       encoding,
       bytes: facts.bytes,
       sha256: facts.sha256,

@@ -189,6 +189,7 @@ export async function stageJsonFile(
     bytes: facts.bytes,
     sha256: facts.sha256,
     header: null,
+    columns: null,
     rowsRead: tally.read,
     staged: tally.staged,
     quarantined: tally.quarantined,

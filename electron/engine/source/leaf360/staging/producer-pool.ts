@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { AppError, CancelledError } from '../../../errors'
 import type { ExportSource } from '../reader/export-source'
-import { produceDataFile, type ProduceTask, type ProducerMessage } from './file-producer'
+import { produceDataFile, unpackBatch, type ProduceTask, type ProducerMessage } from './file-producer'
 import type { FromWorker, ToWorker } from './stage-worker'
 
 /** Runs producer tasks one at a time. */
@@ -51,7 +51,8 @@ function workerEntry(): URL | null {
   return existsSync(fileURLToPath(built)) ? built : null
 }
 
-function inThread(
+/** A producer that reads in the calling thread. */
+export function inThreadProducer(
   source: ExportSource,
   binaries: ReadonlyMap<string, number>,
   signal?: AbortSignal,
@@ -76,7 +77,7 @@ export async function createProducer(
       availableParallelism() >= AUTO_WORKER_CORES &&
       process.env['LEAFBRIDGE_STAGE_WORKER'] !== '0')
   const entry = wanted ? workerEntry() : null
-  if (entry === null) return inThread(source, binaries, options.signal)
+  if (entry === null) return inThreadProducer(source, binaries, options.signal)
 
   // A bounded heap: the worker holds one batch and its validator, and V8 would otherwise let garbage grow.
   const worker = new Worker(entry, {
@@ -128,13 +129,16 @@ export async function createProducer(
           if (m.t === 'error') return settle(toError(m))
           if (m.t === 'ready') return
           try {
-            consume(m)
+            if (m.t === 'packed-rows') {
+              // Credit first: the worker reads on while this batch is written.
+              send({ t: 'credit' })
+              consume({ t: 'rows', batch: unpackBatch(m.batch) })
+            } else consume(m)
           } catch (error) {
             return settle(error)
           }
-          if (m.t === 'rows') send({ t: 'credit' })
         }
-        send({ t: 'task', task })
+        send({ t: 'task', task: { ...task, hashInWriter: true } })
       }),
     close: async () => {
       send({ t: 'close' })

@@ -33,8 +33,11 @@ export type WriteOutcome = 'staged' | 'quarantined' | 'skipped'
 
 const normaliseForCompare = (s: string) => s.replace(/\r\n?/g, '\n').trim()
 
-/** Content hash of a record's normalised values (delta detection, §8). */
-export const contentHash = (dataJson: string): string => hash('sha256', dataJson, 'hex')
+/**
+ * Content hash of a record's normalised values (delta detection, §8): SHA-256 of their JSON, in
+ * base64url (43 characters, where hex would take 64 in every staged row and delta head).
+ */
+export const contentHash = (dataJson: string): string => hash('sha256', dataJson, 'base64url')
 
 /**
  * A staged row ready for the workspace: values serialised, hash computed, references and keys

@@ -28,7 +28,7 @@ import {
   type ValidationContext,
 } from '../validate/validation-context'
 import { stageDataFile } from './data-file-stager'
-import { createProducer, type Producer, type WorkerPolicy } from './producer-pool'
+import { createProducer, inThreadProducer, type Producer, type WorkerPolicy } from './producer-pool'
 import { stageDelta } from './delta'
 import { FindingsTally } from './findings'
 import { stageJsonFile } from './json-stager'
@@ -155,7 +155,7 @@ export async function stageExport(
   const source = await openExportSource(location)
   const repo = new StagingRepository(workspace)
   let importId: number | null = null
-  let producer: Producer | null = null
+  let starting: Promise<Producer | null> | null = null
   try {
     const manifestEntry = source.files.find((f) => f.path.toLowerCase() === 'manifest.json')
     const manifestText =
@@ -238,7 +238,7 @@ export async function stageExport(
       source,
       settings,
       tally,
-      writer: new RecordWriter(repo, importId, tally, new KnownIds(repo, importId)),
+      writer: new RecordWriter(repo, importId, tally, new KnownIds()),
       binaries: plan.binaries,
       signal: options.signal,
       onProgress: options.onProgress ?? (() => {}),
@@ -254,17 +254,35 @@ export async function stageExport(
       synthesised: 0,
     }
     const exportBytes = plan.files.flatMap((f) => f.parts).reduce((n, p) => n + p.size, 0)
-    producer = await createProducer(source, plan.binaries, {
+    // Under `auto` the worker starts while the first files are read here: its start-up (loading
+    // the reader and validators) then costs no time of its own.
+    const inThread = inThreadProducer(source, plan.binaries, options.signal)
+    let worker: Producer | null = null
+    let readInWorker = false
+    starting = createProducer(source, plan.binaries, {
       policy: options.worker ?? 'auto',
       exportBytes,
       ...(options.signal ? { signal: options.signal } : {}),
-    })
-    if (producer.parallel) log('Reading and validating in a worker thread.')
+    }).then(
+      (p) => (p.parallel ? (worker = p) : null),
+      (error: unknown) => {
+        log(`The staging worker did not start (${(error as Error).message}); reading here.`)
+        return null
+      },
+    )
+    // `always` reads every data file in the worker, so it waits for it.
+    if (options.worker === 'always') await starting
     for (const file of plan.files) {
       if (options.signal?.aborted) throw new CancelledError()
       log(`Reading ${file.parts.map((p) => p.path).join(', ')}.`)
-      if (file.kind === 'json') await stageJsonFile(ctx, file)
-      else await stageDataFile(ctx, file, producer)
+      if (file.kind === 'json') {
+        await stageJsonFile(ctx, file)
+        continue
+      }
+      const producer: Producer = worker ?? inThread
+      if (producer.parallel && !readInWorker) log('Reading and validating in a worker thread.')
+      readInWorker ||= producer.parallel
+      await stageDataFile(ctx, file, producer)
     }
     if (options.signal?.aborted) throw new CancelledError()
     ctx.onProgress({ file: '', rowsDone: ctx.rowsDone, rowsTotal: ctx.rowsDone, phase: 'checking' })
@@ -323,7 +341,7 @@ export async function stageExport(
       quarantineReasons: tally.quarantineObject(),
       delta,
       notes,
-      readInWorker: producer.parallel,
+      readInWorker,
       durationMs: Math.round(clock.monotonic() - startedMs),
     }
     repo.finishImport(importId, 'finished', iso(), { ...report, headsAdvanced: repo.headsAdvanced(importId) })
@@ -345,7 +363,7 @@ export async function stageExport(
     throw error
   } finally {
     repo.endBulk()
-    await producer?.close()
+    await (await starting)?.close()
     await source.close()
   }
 }

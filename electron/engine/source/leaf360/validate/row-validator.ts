@@ -632,6 +632,8 @@ export function compileRowValidator(
     })
   }
   const identity = spec.identity ?? (spec.idColumn === null ? [] : [spec.idColumn])
+  // Association rows and engagement links are identified by several columns, joined with `|`.
+  const compositeId = spec.identity
   const missingIdColumn = identity.some((name) => !usedStandard.has(name))
   if (missingIdColumn) {
     fileIssues.push({
@@ -650,8 +652,9 @@ export function compileRowValidator(
   const required = planned.filter(
     (p) => p.kind === 'standard' && !p.columnType.nullable && p.key !== spec.idColumn,
   )
-  const missingRequired = missing.filter((c) => !c.nullable && c.name !== spec.idColumn)
-  const bodies = planned.filter((p) => p.columnType.body)
+  const bodies = planned
+    .filter((p) => p.columnType.body)
+    .map((p) => ({ key: p.key, textKey: p.key === 'text' ? null : `${p.key}_text` }))
   const state: RowState = { issues: new IssueList(), refs: [], keys: [], emailValid: false, typedCell: false }
   const exportedAt = ctx.exportedAtMs === null ? null : formatInstant(ctx.exportedAtMs)
 
@@ -716,46 +719,50 @@ export function compileRowValidator(
       sourceId = ''
     }
 
+    // Empty values (§5: an empty cell is null, an empty multi value is none) are left out, so an
+    // absent key reads as null. A row then holds only its filled columns: most engagement rows
+    // stay within V8's fast-properties limit, and the stored JSON carries no run of nulls.
     const data: Record<string, unknown> = {}
-    for (const p of planned) {
+    const typedDates = input.typedDates
+    for (let i = 0; i < planned.length; i++) {
+      const p = planned[i]!
       if (p === idPlan) {
         data[p.key] = sourceId
         continue
       }
-      const raw = fields[p.index] ?? ''
+      const raw = fields[p.index]
+      if (raw === undefined || raw === '') continue
       const cleaned = cleanCell(raw, p, issues)
-      if (cleaned === '') {
-        data[p.key] = p.columnType.multi ? [] : null
+      if (cleaned === '') continue
+      state.typedCell = typedDates !== undefined && typedDates.has(p.index)
+      const value = p.read(cleaned, state)
+      if (value === null || value === undefined || (p.columnType.multi && (value as unknown[]).length === 0))
         continue
-      }
-      state.typedCell = input.typedDates?.has(p.index) === true
-      data[p.key] = p.read(cleaned, state)
+      data[p.key] = value
     }
-    for (const c of missingRequired) data[c.name] = null
 
-    if (spec.identity !== null) {
-      const parts: string[] = []
-      for (const name of spec.identity) {
+    if (compositeId !== null) {
+      let joined = ''
+      for (let i = 0; i < compositeId.length; i++) {
+        const name = compositeId[i]!
         const v = data[name]
         if (v === null || v === undefined || v === '') {
           return quarantine('missing_id', 'D37', `The identity column ${name} is empty.`, null)
         }
-        parts.push(String(v))
+        joined = i === 0 ? String(v) : `${joined}|${String(v)}`
       }
-      sourceId = parts.join('|')
+      sourceId = joined
     }
 
     for (const p of required) {
-      const v = data[p.key]
-      if (v === null || (Array.isArray(v) && v.length === 0))
-        issues.warn('D37', p.key, null, 'missing_required')
+      if (data[p.key] === undefined) issues.warn('D37', p.key, null, 'missing_required')
     }
-    for (const p of bodies) {
-      const body = data[p.key]
+    for (const b of bodies) {
+      const body = data[b.key]
       if (typeof body !== 'string') continue
-      if (body.length >= BODY_LIMIT) issues.warn('D09', p.key, null, 'truncated')
+      if (body.length >= BODY_LIMIT) issues.warn('D09', b.key, null, 'truncated')
       // The e-mail `text` is plain text already (§9 D09).
-      if (p.key !== 'text' && looksLikeHtml(body)) data[`${p.key}_text`] = htmlToText(body)
+      if (b.textKey !== null && looksLikeHtml(body)) data[b.textKey] = htmlToText(body)
     }
     objectRules(spec, data, issues, ctx, state)
     if (spec.object === 'contacts') contactKeys(data, state)
