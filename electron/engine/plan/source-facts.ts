@@ -279,22 +279,31 @@ export function readSourceFacts(
     isActive: typeof o['is_active'] === 'boolean' ? o['is_active'] : null,
   }))
 
-  // Owner references are in staged_ref (small rows), so counting them never decodes a record.
+  // Owners by the records' own owner column. staged_ref cannot count them: a reference to a record
+  // staged before it (every defined owner: owners.csv is read first) needs no row there, only the
+  // dangling ones do. One grouped scan per object's owner column, in the planning step only.
   const ownedRecords: Record<string, Record<string, number>> = {}
   const unownedRecords: Record<string, number> = {}
   const ownedPerObject = new Map<string, number>()
-  for (const r of repo.query<{ o: string; object: string; col: string; n: number }>(
-    `SELECT r.target_id AS o, s.object AS object, r.column_name AS col, count(*) AS n
-     FROM staged_ref r JOIN staged_record s ON s.record_id = r.record_id
-     WHERE r.import_id = ? AND r.target = 'owners' AND s.archived = 0 GROUP BY 1, 2, 3`,
-    importId,
-  )) {
-    if (OWNER_COLUMNS[r.object] !== r.col) continue
-    const owner = text(r.o)
-    if (owner === null) continue
-    ownedRecords[owner] ??= {}
-    ownedRecords[owner][r.object] = (ownedRecords[owner][r.object] ?? 0) + r.n
-    ownedPerObject.set(r.object, (ownedPerObject.get(r.object) ?? 0) + r.n)
+  const byColumn = new Map<string, string[]>()
+  for (const [object, column] of Object.entries(OWNER_COLUMNS)) {
+    if (!/^[a-z_]+$/.test(column)) continue
+    byColumn.set(column, [...(byColumn.get(column) ?? []), object])
+  }
+  for (const [column, objects] of byColumn) {
+    for (const r of repo.query<{ o: string | number | null; object: string; n: number }>(
+      `SELECT json_extract(data, '$.${column}') AS o, object, count(*) AS n FROM staged_record
+       WHERE import_id = ? AND archived = 0 AND object IN (${objects.map(() => '?').join(', ')})
+       GROUP BY 1, 2`,
+      importId,
+      ...objects,
+    )) {
+      const owner = r.o === null ? null : text(String(r.o))
+      if (owner === null) continue
+      ownedRecords[owner] ??= {}
+      ownedRecords[owner][r.object] = (ownedRecords[owner][r.object] ?? 0) + r.n
+      ownedPerObject.set(r.object, (ownedPerObject.get(r.object) ?? 0) + r.n)
+    }
   }
   for (const object of Object.keys(OWNER_COLUMNS)) {
     const none = (counts[object] ?? 0) - (ownedPerObject.get(object) ?? 0)

@@ -17,6 +17,8 @@ import { generateExport } from '../../../electron/engine/source/leaf360/generato
 import { stageExport } from '../../../electron/engine/source/leaf360/staging/stage-export'
 import { connectTarget } from '../../../electron/engine/target/dataverse/connect'
 import { loadTargetProfile } from '../../../electron/engine/target/dataverse/profile'
+import { OWNER_COLUMNS } from '../../../electron/engine/plan/source-facts'
+import { StagingRepository } from '../../../electron/engine/workspace/staging-repository'
 import { Workspace } from '../../../electron/engine/workspace/workspace'
 import type { SeedUser } from '../../../electron/sandbox/environment'
 import { useSandbox } from '../../support/sandbox'
@@ -34,6 +36,17 @@ const DEMO_USERS: ReadonlyArray<SeedUser> = [
   { email: `jordan.lee@${domain}`, firstName: 'Jordan', lastName: 'Lee' },
   { email: `natalie.thomas@${domain}`, firstName: 'Natalie', lastName: 'Thomas' },
 ]
+
+/** Live (not archived) staged records per object, counted straight from the workspace. */
+const stagedCounts = (workspace: Workspace): Record<string, number> =>
+  Object.fromEntries(
+    new StagingRepository(workspace)
+      .query<{ object: string; n: number }>(
+        `SELECT object, count(*) AS n FROM staged_record
+         WHERE archived = 0 AND import_id = (SELECT max(import_id) FROM staged_record) GROUP BY object`,
+      )
+      .map((r) => [r.object, r.n]),
+  )
 
 describe('planning the demo export', () => {
   const sandbox = useSandbox({ users: DEMO_USERS, keyActivationMs: 300 })
@@ -63,9 +76,18 @@ describe('planning the demo export', () => {
       expect(schemaPlanOf(workspace, systemClock).counts).toMatchObject({ create: 0, conflict: 0 })
 
       const owners = ownersReportOf(workspace, systemClock)
-      expect(owners.owners.find((o) => o.status === 'disabled')).toMatchObject({
-        email: `dana.whitfield@${domain}`,
-      })
+      const disabled = owners.owners.find((o) => o.status === 'disabled')
+      expect(disabled).toMatchObject({ email: `dana.whitfield@${domain}` })
+      // Her contacts, deals and activities are counted, and they block the run until settled.
+      expect(disabled!.records).toBeGreaterThan(0)
+      expect(disabled!.recordsByObject['contacts']).toBeGreaterThan(0)
+      expect(owners.blockedRecords).toBeGreaterThanOrEqual(disabled!.records)
+      // Every live record of an owned object is someone's or nobody's, once.
+      const owned = owners.owners.reduce((n, o) => n + o.records, 0) + owners.unownedRecords
+      const live = Object.entries(stagedCounts(workspace))
+        .filter(([object]) => object in OWNER_COLUMNS)
+        .reduce((n, [, c]) => n + c, 0)
+      expect(owned).toBe(live)
       expect(owners.owners.find((o) => o.defined && o.status === 'unmatched')).toMatchObject({
         email: `jlee@${domain}`,
       })
