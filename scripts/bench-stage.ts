@@ -6,7 +6,10 @@
  *
  * Targets (issue 3 item 9): ratio ≥ 0.85 while doing full validation; peak RSS ≤ 256 MB.
  * Each side runs in its own child process, so each peak RSS (process.resourceUsage().maxRSS) is
- * its own. Options: --worker auto|always|never (reading in a worker thread), --heap MB (the staging
+ * its own. Staging runs as the app ships it: the engine bundled into plain JavaScript (esbuild, which
+ * tsx brings), its worker entry beside it, in a Node process without the TypeScript loader (tsx
+ * costs some 35 MB of RSS in each thread that loads it); --tsx runs it from the sources instead.
+ * Options: --worker auto|always|never (reading in a worker thread), --heap MB (the staging
  * process's V8 heap; 0 for Node's default). The export is written by the project's generator (profile `large`, scaled to about
  * --rows N rows, default 1,000,000); --builtin uses the simple writer below instead; --keep DIR
  * reuses or keeps the export there.
@@ -25,7 +28,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { parse } from 'csv-parse'
@@ -292,6 +295,60 @@ async function writeBuiltInExport(root: string, rows: number): Promise<void> {
   writeFileSync(join(root, 'manifest.json'), JSON.stringify(manifest, null, 2))
 }
 
+// ---- the staging build ------------------------------------------------------------------------
+
+/**
+ * Bundles the staging engine and its worker entry into `dir` (ESM, packages left to node_modules,
+ * so `dir` must lie under the project) with a runner script; returns the runner's path.
+ */
+async function buildStaging(dir: string): Promise<string> {
+  const { build } = await import('esbuild')
+  const repo = join(fileURLToPath(new URL('.', import.meta.url)), '..')
+  const engine = (path: string) => JSON.stringify(join(repo, 'electron/engine', path))
+  const entry = join(dir, 'bench-staging.ts')
+  writeFileSync(
+    entry,
+    `export { Workspace } from ${engine('workspace/workspace')}\n` +
+      `export { stageExport } from ${engine('source/leaf360/staging/stage-export')}\n`,
+  )
+  await build({
+    entryPoints: {
+      'bench-staging': entry,
+      // producer-pool.ts starts ./stage-worker.js beside itself when it runs built.
+      'stage-worker': join(repo, 'electron/engine/source/leaf360/staging/stage-worker.ts'),
+    },
+    outdir: dir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  })
+  const runner = join(dir, 'run-staging.mjs')
+  writeFileSync(runner, STAGING_RUNNER.join('\n'))
+  return runner
+}
+
+/** The built side's runner: stages argv[2] into a new workspace argv[3], worker policy argv[4]. */
+const STAGING_RUNNER = [
+  "import { Workspace, stageExport } from './bench-staging.js'",
+  'const [root, workspacePath, worker] = process.argv.slice(2)',
+  "const workspace = Workspace.create(workspacePath, { appVersion: 'bench' })",
+  'const started = performance.now()',
+  'const report = await stageExport(workspace, root, { worker })',
+  'const seconds = (performance.now() - started) / 1000',
+  'workspace.close()',
+  'const t = report.totals',
+  'process.stderr.write(',
+  '  `staging: ${t.read} rows read, ${t.staged} staged, ${t.quarantined} quarantined, ${t.skipped} skipped; worker ${report.readInWorker}\\n`,',
+  ')',
+  'const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024)',
+  "process.stdout.write(JSON.stringify({ rows: t.read, seconds, peakRssMb }) + '\\n')",
+  '',
+]
+
 // ---- the two measured sides -------------------------------------------------------------------
 
 type Measured = { rows: number; seconds: number; peakRssMb: number }
@@ -364,19 +421,19 @@ async function runStaging(root: string, workspacePath: string): Promise<Measured
  * (--heap MB, default 128): V8 otherwise lets garbage pile up to far more than the live data,
  * which is small (see the report for the uncapped figure).
  */
-function child(mode: 'baseline' | 'staging', root: string, dbPath: string): Measured {
+function child(mode: 'baseline' | 'staging', root: string, dbPath: string, runner: string | null): Measured {
   const heap = option('--heap') ?? '128'
   const v8 = mode === 'staging' && heap !== '0' ? [`--max-old-space-size=${heap}`] : []
   const worker = option('--worker') ?? 'auto'
-  const result = spawnSync(
-    process.execPath,
-    [...v8, ...process.execArgv, self, `--child-${mode}`, root, dbPath, worker],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    },
-  )
+  const script =
+    mode === 'staging' && runner !== null
+      ? [runner, root, dbPath, worker]
+      : [...process.execArgv, self, `--child-${mode}`, root, dbPath, worker]
+  const result = spawnSync(process.execPath, [...v8, ...script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  })
   if (result.status !== 0) throw new Error(`${mode} run failed (exit ${result.status})`)
   const last = result.stdout.trim().split('\n').pop() ?? '{}'
   return JSON.parse(last) as Measured
@@ -394,6 +451,7 @@ async function main(): Promise<void> {
   const rows = Number(option('--rows') ?? 1_000_000)
   const keep = option('--keep')
   const work = mkdtempSync(join(tmpdir(), 'leafbridge-bench-'))
+  const build = join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules', '.cache', basename(work))
   const root = keep ?? join(work, 'export')
   try {
     if (!existsSync(join(root, 'manifest.json'))) {
@@ -417,12 +475,18 @@ async function main(): Promise<void> {
     }
     const size = statSync(join(root, 'manifest.json')).size
     process.stderr.write(`Export ready (${size} byte manifest). Baseline: csv-parse → better-sqlite3 …\n`)
-    const baseline = child('baseline', root, join(work, 'baseline.db'))
+    const baseline = child('baseline', root, join(work, 'baseline.db'), null)
     process.stderr.write(
       `baseline: ${baseline.rows} rows in ${baseline.seconds.toFixed(1)} s = ${Math.round(baseline.rows / baseline.seconds)} rows/s, peak RSS ${baseline.peakRssMb} MB\n`,
     )
     process.stderr.write('Leafbridge staging (full validation) …\n')
-    const staging = child('staging', root, join(work, 'bench.leafbridge'))
+    let runner: string | null = null
+    if (!args.includes('--tsx')) {
+      // Under node_modules, so that the bundle's package imports resolve from there.
+      mkdirSync(build, { recursive: true })
+      runner = await buildStaging(build)
+    }
+    const staging = child('staging', root, join(work, 'bench.leafbridge'), runner)
     const rowsPerSec = Math.round(staging.rows / staging.seconds)
     const baselineRowsPerSec = Math.round(baseline.rows / baseline.seconds)
     process.stderr.write(
@@ -438,6 +502,7 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(result) + '\n')
   } finally {
     rmSync(work, { recursive: true, force: true })
+    rmSync(build, { recursive: true, force: true })
   }
 }
 

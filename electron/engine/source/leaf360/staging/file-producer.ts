@@ -347,14 +347,10 @@ export async function produceDataFile(
             if (c instanceof Date) (typedDates ??= new Set()).add(i)
           })
         }
-        const decision: RowDecision = validator!.validate({
-          fields,
-          row,
-          line: rec.line,
-          strayQuote: rec.strayQuote,
-          malformed: rec.malformed,
-          ...(typedDates === undefined ? {} : { typedDates }),
-        })
+        const input = { fields, row, line: rec.line, strayQuote: rec.strayQuote, malformed: rec.malformed }
+        const decision: RowDecision = validator!.validate(
+          typedDates === undefined ? input : { ...input, typedDates },
+        )
         const raw = rec.raw ?? csvLine(fields)
         if (!isAttachments) {
           const emitted = finish(decision, row, rec.line, raw)
