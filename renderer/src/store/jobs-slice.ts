@@ -2,7 +2,27 @@
  * Mirrors the engine's jobs from its events; never guesses progress (the engine owns run truth).
  */
 import type { JobEvent, JobId, JobSnapshot } from '@shared/jobs'
+import type { StoreApi } from 'zustand'
+import type { AppStore } from './index'
 import type { SliceCreator } from './types'
+
+/** Resolves with the job's snapshot once the engine reports it ended (its events arrive here). */
+export function jobEnded(
+  store: Pick<StoreApi<AppStore>, 'subscribe' | 'getState'>,
+  jobId: JobId,
+): Promise<JobSnapshot> {
+  return new Promise<JobSnapshot>((resolve) => {
+    const check = (s: AppStore) => {
+      const job = s.jobs.byId[jobId]
+      if (job && job.state !== 'running') {
+        unsubscribe()
+        resolve(job)
+      }
+    }
+    const unsubscribe = store.subscribe(check)
+    check(store.getState())
+  })
+}
 
 export type JobsSlice = {
   jobs: Readonly<{ byId: Readonly<Record<JobId, JobSnapshot>> }>

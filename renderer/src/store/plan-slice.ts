@@ -12,10 +12,11 @@ import type {
   TargetAudit,
   LicenceTier,
 } from '@shared/dto/plan'
-import type { JobId, JobSnapshot } from '@shared/jobs'
+import type { JobId } from '@shared/jobs'
 import type { AppErrorData, Result } from '@shared/result'
 import type { StepKind } from '../wizard/steps'
 import type { AppStore } from './index'
+import { jobEnded } from './jobs-slice'
 import type { SliceCreator } from './types'
 
 /** The steps this slice serves. */
@@ -104,21 +105,6 @@ export const createPlanSlice: SliceCreator<PlanSlice> = (api) => (set, get, stor
     patch({ busy: false })
     return result.value
   }
-  /** Resolves when the engine reports the job ended (its events arrive through the jobs slice). */
-  const ended = (jobId: JobId) =>
-    new Promise<JobSnapshot>((resolve) => {
-      const check = (s: AppStore) => {
-        const job = s.jobs.byId[jobId]
-        if (job && job.state !== 'running') {
-          unsubscribe()
-          resolve(job)
-          return true
-        }
-        return false
-      }
-      const unsubscribe = store.subscribe((s) => void check(s))
-      check(get())
-    })
   const loadStatus = async () => {
     const status = await api.getPlanStatus({})
     if (status.ok) patch({ status: status.value })
@@ -160,7 +146,7 @@ export const createPlanSlice: SliceCreator<PlanSlice> = (api) => (set, get, stor
     const started = await start
     if (!started.ok) return fail(started.error)
     patch({ [key]: started.value.jobId })
-    const job = await ended(started.value.jobId)
+    const job = await jobEnded(store, started.value.jobId)
     if (job.error) patch({ error: job.error })
     await loadStatus()
     for (const kind of reload) await loaders[kind]?.()

@@ -4,9 +4,9 @@
  * step and again after the job ends.
  */
 import type { RollbackPreview, RollbackResult } from '@shared/dto/rollback'
-import type { JobId, JobSnapshot } from '@shared/jobs'
+import type { JobId } from '@shared/jobs'
 import type { AppErrorData } from '@shared/result'
-import type { AppStore } from './index'
+import { jobEnded } from './jobs-slice'
 import type { SliceCreator } from './types'
 
 export type RollbackSlice = {
@@ -36,18 +36,6 @@ export function rollbackTotals(
 
 export const createRollbackSlice: SliceCreator<RollbackSlice> = (api) => (set, get, store) => {
   const patch = (p: Partial<RollbackSlice['rollback']>) => set((s) => ({ rollback: { ...s.rollback, ...p } }))
-  const ended = (jobId: JobId) =>
-    new Promise<JobSnapshot>((resolve) => {
-      const check = (s: AppStore) => {
-        const job = s.jobs.byId[jobId]
-        if (job && job.state !== 'running') {
-          unsubscribe()
-          resolve(job)
-        }
-      }
-      const unsubscribe = store.subscribe(check)
-      check(get())
-    })
 
   store.subscribe((s, previous) => {
     if (s.workspace.summary?.path !== previous.workspace.summary?.path) {
@@ -72,7 +60,7 @@ export const createRollbackSlice: SliceCreator<RollbackSlice> = (api) => (set, g
       const started = await api.startRollback({ confirm: true })
       if (!started.ok) return patch({ error: started.error })
       patch({ jobId: started.value.jobId })
-      const job = await ended(started.value.jobId)
+      const job = await jobEnded(store, started.value.jobId)
       if (job.error) patch({ error: job.error })
       if (job.state === 'finished') patch({ result: job.result as RollbackResult })
       await get().loadRollbackPreview()

@@ -8,7 +8,7 @@
 import { RUN_PHASES, type RunFailure, type RunPhase, type RunView } from '@shared/dto/run'
 import type { JobId, JobSnapshot } from '@shared/jobs'
 import type { AppErrorData } from '@shared/result'
-import type { AppStore } from './index'
+import { jobEnded } from './jobs-slice'
 import type { SliceCreator } from './types'
 
 /** One throughput sample: seconds since the job started, records per second, the phase then. */
@@ -70,21 +70,9 @@ export function phaseBars(latest: RunView | null, job: JobSnapshot | null): Read
 
 export const createRunSlice: SliceCreator<RunSlice> = (api) => (set, get, store) => {
   const patch = (p: Partial<RunSlice['run']>) => set((s) => ({ run: { ...s.run, ...p } }))
-  const ended = (jobId: JobId) =>
-    new Promise<JobSnapshot>((resolve) => {
-      const check = (s: AppStore) => {
-        const job = s.jobs.byId[jobId]
-        if (job && job.state !== 'running') {
-          unsubscribe()
-          resolve(job)
-        }
-      }
-      const unsubscribe = store.subscribe(check)
-      check(get())
-    })
   const follow = async (jobId: JobId) => {
     patch({ jobId, samples: [], error: null })
-    const job = await ended(jobId)
+    const job = await jobEnded(store, jobId)
     if (job.error) patch({ error: job.error })
     await get().loadRun()
   }

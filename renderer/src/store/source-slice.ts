@@ -4,9 +4,10 @@
  * loads when the operator enters the step, when the workspace changes, and after staging ends.
  */
 import type { QuarantinedRowView, SourceProfile } from '@shared/dto/source'
-import type { JobId, JobSnapshot } from '@shared/jobs'
+import type { JobId } from '@shared/jobs'
 import type { AppErrorData } from '@shared/result'
 import type { AppStore } from './index'
+import { jobEnded } from './jobs-slice'
 import type { SliceCreator } from './types'
 
 /** Rows the quarantine table asks for at a time. */
@@ -63,18 +64,6 @@ export const isSourceStaged = (s: AppStore): boolean => s.source.profile !== nul
 /** Creates the source slice; it reloads when the workspace or the step changes. */
 export const createSourceSlice: SliceCreator<SourceSlice> = (api) => (set, get, store) => {
   const patch = (p: Partial<SourceSlice['source']>) => set((s) => ({ source: { ...s.source, ...p } }))
-  const ended = (jobId: JobId) =>
-    new Promise<JobSnapshot>((resolve) => {
-      const check = (s: AppStore) => {
-        const job = s.jobs.byId[jobId]
-        if (job && job.state !== 'running') {
-          unsubscribe()
-          resolve(job)
-        }
-      }
-      const unsubscribe = store.subscribe(check)
-      check(get())
-    })
 
   const loadPage = async (offset: number, reason: string | null) => {
     const importId = get().source.profile?.importId
@@ -119,7 +108,7 @@ export const createSourceSlice: SliceCreator<SourceSlice> = (api) => (set, get, 
       const started = await api.stageExport({ path, ...(timezone ? { timezone } : {}) })
       if (!started.ok) return patch({ busy: false, error: started.error })
       patch({ stageJobId: started.value.jobId })
-      const job = await ended(started.value.jobId)
+      const job = await jobEnded(store, started.value.jobId)
       patch({ busy: false, ...(job.error ? { error: job.error } : {}) })
       await get().loadSource()
     },

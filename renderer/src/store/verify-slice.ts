@@ -4,9 +4,9 @@
  * enters the step (a store subscription, not a component effect) and again when the job ends.
  */
 import type { MismatchPage, VerifyReport } from '@shared/dto/verify'
-import type { JobId, JobSnapshot } from '@shared/jobs'
+import type { JobId } from '@shared/jobs'
 import type { AppErrorData } from '@shared/result'
-import type { AppStore } from './index'
+import { jobEnded } from './jobs-slice'
 import type { SliceCreator } from './types'
 
 /** Mismatches per page of the list. */
@@ -40,18 +40,6 @@ const EMPTY: VerifySlice['verify'] = {
 
 export const createVerifySlice: SliceCreator<VerifySlice> = (api) => (set, get, store) => {
   const patch = (p: Partial<VerifySlice['verify']>) => set((s) => ({ verify: { ...s.verify, ...p } }))
-  const ended = (jobId: JobId) =>
-    new Promise<JobSnapshot>((resolve) => {
-      const check = (s: AppStore) => {
-        const job = s.jobs.byId[jobId]
-        if (job && job.state !== 'running') {
-          unsubscribe()
-          resolve(job)
-        }
-      }
-      const unsubscribe = store.subscribe(check)
-      check(get())
-    })
 
   store.subscribe((s, previous) => {
     if (s.workspace.summary?.path !== previous.workspace.summary?.path) {
@@ -78,7 +66,7 @@ export const createVerifySlice: SliceCreator<VerifySlice> = (api) => (set, get, 
       const started = await api.startVerify(outDir.trim() === '' ? {} : { outDir: outDir.trim() })
       if (!started.ok) return patch({ busy: false, error: started.error })
       patch({ jobId: started.value.jobId })
-      const job = await ended(started.value.jobId)
+      const job = await jobEnded(store, started.value.jobId)
       patch({ busy: false, ...(job.error ? { error: job.error } : {}) })
       await get().loadVerify()
     },
