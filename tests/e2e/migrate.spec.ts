@@ -4,64 +4,36 @@
  * per-phase bars, the throughput chart, the summary per table, and one record that failed with
  * its reason in the error list. Screenshots of the running and the finished step.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
-import { systemClock } from '../../electron/engine/clock'
-import { confirmStoredMapping } from '../../electron/engine/plan/mapping-store'
-import { applyPlan, mappingFor, runTargetAudit, setOwnerDecisions } from '../../electron/engine/plan/planner'
-import { stageExport } from '../../electron/engine/source/leaf360/staging/stage-export'
 import { connectTarget } from '../../electron/engine/target/dataverse/connect'
 import { loadTargetProfile } from '../../electron/engine/target/dataverse/profile'
-import { Workspace } from '../../electron/engine/workspace/workspace'
-import { type RunningSandbox, startSandbox } from '../../electron/sandbox/index'
-import { OWNER_EMAILS, writeMortgageExport } from '../support/run/mortgage-export'
+import type { RunningSandbox } from '../../electron/sandbox/index'
+import { type MigrationFixture, prepareMigration } from '../support/run/migration-fixture'
 import { type ServedApp, startServe } from '../support/serve'
 
 let app: ServedApp
+let fixture: MigrationFixture
 let sandbox: RunningSandbox
 let dir: string
 let profileFile: string
 
-const USERS = [
-  { email: OWNER_EMAILS[0], firstName: 'Ann', lastName: 'Lee' },
-  { email: OWNER_EMAILS[1], firstName: 'Bob', lastName: 'Ray' },
-  { email: 'fallback@lender.example', firstName: 'Fran', lastName: 'Fallback' },
-]
-
 test.beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'leafbridge-e2e-migrate-'))
-  // The setup runs at full speed; the test slows the sandbox while it watches and cancels the run.
-  sandbox = await startSandbox({
-    limits: 'off',
-    filesDir: dir,
-    users: USERS,
-    keyActivationMs: 20,
-    maxUploadFileSize: 6_000_000,
-  })
-  profileFile = join(dir, 'sandbox-profile.json')
-  writeFileSync(profileFile, JSON.stringify(sandbox.profile))
-  // The operator's earlier steps, done through the engine: stage, audit, mapping, schema, owners.
-  const workspace = Workspace.create(join(dir, 'migration.leafbridge'), { appVersion: 'test' })
-  await stageExport(workspace, writeMortgageExport(join(dir, 'export'), { scale: 4 }), {})
-  const profile = loadTargetProfile(profileFile)
-  const connection = connectTarget(profile, { users: 1 })
-  try {
-    await runTargetAudit(workspace, connection.primary, profile.url, systemClock)
-    confirmStoredMapping(workspace, mappingFor(workspace, systemClock).version, new Date().toISOString())
-    await applyPlan(workspace, connection.primary, profile.url, systemClock)
-    setOwnerDecisions(workspace, systemClock, { fallbackEmail: 'fallback@lender.example' })
-  } finally {
-    await connection.close()
-    workspace.close()
-  }
-  app = await startServe(['--workspace', join(dir, 'migration.leafbridge')], dir)
+  // The operator's earlier steps, done through the engine at full speed: stage, audit, mapping,
+  // schema, owners. The test slows the sandbox while it watches and cancels the run.
+  fixture = await prepareMigration(dir, { export: { scale: 4 } })
+  fixture.workspace.close()
+  sandbox = fixture.sandbox.sandbox
+  profileFile = fixture.sandbox.profileFile
+  app = await startServe(['--workspace', fixture.workspacePath], dir)
 })
 
 test.afterEach(async () => {
   await app.stop()
-  await sandbox.close()
+  await fixture.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
