@@ -403,15 +403,18 @@ export class StagingRepository {
     }>
   }
 
-  /** Appends warnings (a JSON array) to a record's warnings. */
+  /**
+   * Appends warnings (a JSON array) to a record's warnings. A record without warnings, as most are,
+   * takes the array as it is (the engine's own minified JSON) with no JSON parsed.
+   */
   appendWarnings(recordId: number, warningsJson: string): void {
     this.#stmt(
-      `UPDATE staged_record SET warnings = (
+      `UPDATE staged_record SET warnings = CASE WHEN warnings IS NULL THEN ? ELSE (
          SELECT json_group_array(json(value)) FROM (
-           SELECT value FROM json_each(coalesce(staged_record.warnings, '[]'))
-           UNION ALL SELECT value FROM json_each(?)))
+           SELECT value FROM json_each(staged_record.warnings)
+           UNION ALL SELECT value FROM json_each(?))) END
        WHERE record_id = ?`,
-    ).run(warningsJson, recordId)
+    ).run(warningsJson, warningsJson, recordId)
   }
 
   /** Sets one top-level key of a record's data (post-read normalisations: D17, D20). */
