@@ -206,16 +206,18 @@ function scanField(buf: string, from: number): number {
 /** Position of the next comma, CR or LF at or after `from`, or the text's length. */
 const fieldStop = (buf: string, from: number): number => Math.floor(scanField(buf, from) / 2)
 
-/** Line breaks (LF, CR, CRLF each count once) in `buf[from, to)`. */
+/**
+ * Line breaks (LF, CR, CRLF each count once) in `buf[from, to)`: every LF, and every CR not followed
+ * by an LF inside the range. Searched with indexOf in the field's own text, since quoted fields are
+ * mostly long bodies with few breaks or none.
+ */
 function countBreaks(buf: string, from: number, to: number): number {
+  if (to <= from) return 0
+  const field = buf.slice(from, to)
   let n = 0
-  for (let i = from; i < to; i++) {
-    const c = buf.charCodeAt(i)
-    if (c === LF) n++
-    else if (c === CR) {
-      n++
-      if (i + 1 < to && buf.charCodeAt(i + 1) === LF) i++
-    }
+  for (let i = field.indexOf('\n'); i !== -1; i = field.indexOf('\n', i + 1)) n++
+  for (let i = field.indexOf('\r'); i !== -1; i = field.indexOf('\r', i + 1)) {
+    if (field.charCodeAt(i + 1) !== LF) n++
   }
   return n
 }

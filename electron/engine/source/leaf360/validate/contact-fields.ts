@@ -164,11 +164,29 @@ export function normalisePhone(value: string, column: string, sink: IssueSink): 
     sink.warn('D03', column, value)
     return `+1${us[1]}${us[2]}${us[3]}${us[4] === undefined ? '' : `x${us[4]}`}`
   }
+  const parsed = parseOtherPhone(value)
+  if (parsed === null) sink.warn('D03', column, value, 'unparseable')
+  else sink.warn('D03', column, value)
+  return parsed
+}
+
+/** libphonenumber's readings of values seen lately: the same number recurs across a portal's files. */
+const OTHER_PHONES = new Map<string, string | null>()
+const OTHER_PHONES_KEPT = 10_000
+
+/** A value of no canonical or US shape, read by libphonenumber (US default), or null when impossible. */
+function parseOtherPhone(value: string): string | null {
+  const known = OTHER_PHONES.get(value)
+  if (known !== undefined) return known
   const parsed = parsePhoneNumberFromString(value, 'US')
-  if (parsed !== undefined && parsed.isPossible()) {
-    sink.warn('D03', column, value)
-    return parsed.ext === undefined ? parsed.number : `${parsed.number}x${parsed.ext}`
-  }
-  sink.warn('D03', column, value, 'unparseable')
-  return null
+  const reading =
+    parsed === undefined || !parsed.isPossible()
+      ? null
+      : parsed.ext === undefined
+        ? (parsed.number as string)
+        : `${parsed.number}x${parsed.ext}`
+  // Bounded: a long run of distinct values starts the memory afresh.
+  if (OTHER_PHONES.size >= OTHER_PHONES_KEPT) OTHER_PHONES.clear()
+  OTHER_PHONES.set(value, reading)
+  return reading
 }

@@ -106,26 +106,37 @@ function decodeEntities(text: string): string {
   })
 }
 
+const BREAK_TAG = /<br\s*\/?>/gi
+const BLOCK_END_TAG = /<\/(p|div|li|tr|h[1-6]|blockquote|table|ul|ol)\s*>/gi
+const ANY_TAG = /<[^>]*>/g
+/** What `[ \t]+` → ' ' changes: runs of two or more, and a lone tab (a lone space stays as it is). */
+const SPACE_RUN = /[ \t]{2,}|\t/g
+/** Necessary for a style, script or head element to be dropped. */
+const HIDDEN_OPEN = /<(style|script|head)/i
+
 /**
  * D09: a plain-text rendering of an HTML body: `<style>`, `<script>` and comments dropped, `<br>`
  * and block ends (`</p>`, `</div>`, `</li>`, `</tr>`, headings) become newlines, tags stripped,
  * entities decoded, line endings read as LF, runs of blank lines collapsed.
+ *
+ * Each step runs only when its text is present, and no step allocates when it changes nothing:
+ * the bodies of an e-mail file are most of its bytes (bench:stage profile, 1M rows: this
+ * rendering took 1.2 s of the reading thread before).
  */
 export function htmlToText(html: string): string {
-  const text = html
-    .replace(/\r\n?/g, '\n')
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(style|script|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    // Source line breaks are not rendered; markup decides where lines end.
-    .replace(/\n/g, ' ')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|tr|h[1-6]|blockquote|table|ul|ol)\s*>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-  return decodeEntities(text)
-    .replace(/\u00a0/g, ' ')
+  let text = html
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n')
+  if (text.includes('<!--')) text = text.replace(/<!--[\s\S]*?-->/g, '')
+  if (HIDDEN_OPEN.test(text)) text = text.replace(/<(style|script|head)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
+  // Source line breaks are not rendered; markup decides where lines end.
+  if (text.includes('\n')) text = text.replace(/\n/g, ' ')
+  text = text.replace(BREAK_TAG, '\n').replace(BLOCK_END_TAG, '\n').replace(ANY_TAG, '')
+  if (text.includes('&')) text = decodeEntities(text)
+  if (text.includes('\u00a0')) text = text.replace(/\u00a0/g, ' ')
+  text = text
     .split('\n')
-    .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+    .map((line) => line.replace(SPACE_RUN, ' ').trim())
     .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
+  if (text.includes('\n\n\n')) text = text.replace(/\n{3,}/g, '\n\n')
+  return text.trim()
 }

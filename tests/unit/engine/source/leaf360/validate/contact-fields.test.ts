@@ -46,6 +46,12 @@ describe('phones (D03)', () => {
     expect(phone('763-555-0123 x204')).toEqual({ value: '+17635550123x204', codes: ['D03'] })
     expect(phone('+44 20 7946 0958')).toEqual({ value: '+442079460958', codes: ['D03'] })
   })
+  it('reads a value seen before as the first time, warning again each time', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(phone('+44 20 7946 0958')).toEqual({ value: '+442079460958', codes: ['D03'] })
+      expect(phone('555-0123')).toEqual({ value: null, codes: ['unparseable'] })
+    }
+  })
   it('keeps a canonical phone without a warning and reads 7 digits as null', () => {
     expect(phone('+17635550123x204')).toEqual({ value: '+17635550123x204', codes: [] })
     expect(phone('555-0123')).toEqual({ value: null, codes: ['unparseable'] })
