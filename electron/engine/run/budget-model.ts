@@ -2,44 +2,86 @@
  * A model of one user's execution-time budget (service protection, WEB-API-NOTES §1): a sliding
  * window of W ms that holds at most B ms of charged execution time. The server tells only what is
  * left (`x-ms-ratelimit-time-remaining-xrm-requests`); this learns, from those readings and the
- * user's own charges (each request's latency, charged by the server when it ends):
+ * log of the user's own charges (each request's measured latency, charged when it ends):
  *
  * - the budget B: the most the server ever reported left;
- * - the scale: the server charges its own execution time, which the user measures only as latency
- *   (longer, by the network and its own event loop); while nothing has aged out yet, every drop of
- *   the remainder is a charge, so server ms per measured ms = total drop / total latency;
- * - the window W: the remainder first rises when the user's first charge ages out, so W is the time
- *   from that charge to the first rise (a rise much larger than that charge is someone else's
- *   earlier use ageing out, and is not taken).
+ * - the window W and the scale s (server ms per measured ms: latency also holds the network and
+ *   the client's own event loop) together, by least squares: for a candidate W, what the window
+ *   holds at each reading is `B - remaining`, and it should be `a + s × (own charges in the W ms
+ *   before the reading)`; the W whose line fits best is the window. Until some of the user's
+ *   charges have aged out, every W longer than the time since the first charge fits alike, so
+ *   nothing is learned; once they have, a shorter W that fits clearly better than "nothing ever
+ *   ages out" is taken. A fit over every reading is what makes this robust: single readings are
+ *   noisy (responses of parallel connections arrive out of order, latency is not exactly the
+ *   charge, and use from before the run ages out at times this user never saw).
  *
- * Pure: times are on the caller's clock.
+ * Pure: times are on the caller's clock, and `charge` is called in time order.
  */
 
-/** A rise counts when it is larger than this share of the budget (noise below it is ignored). */
-const RISE_SHARE = 0.005
+/** Readings kept for the fit (the newest), and charges kept for it and for ageing out. */
+const MAX_READINGS = 2_000
+const MAX_CHARGES = 20_000
+
+/** Candidate windows: 1 s to 2 h, 2% apart. */
+const CANDIDATES: ReadonlyArray<number> = (() => {
+  const out: number[] = []
+  for (let w = 1_000; w <= 7_200_000; w *= 1.02) out.push(w)
+  return out
+})()
+
+/** Readings a fit needs before it is trusted. */
+const MIN_AGED_READINGS = 12
+
+/** A fit is taken when its mean squared error is at most this share of the readings' variance… */
+const CLEARLY_BETTER = 0.3
+
+/** …and its root mean squared error at least this much below that of windows 10% shorter and longer. */
+const SHARP = 1.15
+
+/** The shortest window considered, in request latencies (service protection windows are minutes). */
+const MIN_WINDOW_LATENCIES = 4
+
+/** A window is taken only once windows this much longer could be told apart too. */
+const LONGER_SEEN = 1.3
+
+/** Fit again after this many new readings while the window is unknown. */
+const FIT_EVERY = 8
+
+type WindowFit = { w: number; mse: number; slope: number; intercept: number; spread: number; typical: number }
+
+type Reading = { readonly at: number; readonly remaining: number; readonly charges: number }
 
 export class BudgetModel {
   #budget = 0
+  /** The budget the window's fit implies (the most reported left, less the fit's intercept). */
+  #fittedBudget = 0
   #window: number | null = null
   #scale = 1
-  #firstChargeAt: number | null = null
-  /** This user's charges until the window is known, [at, measured ms] (what will age out first). */
-  readonly #early: Array<readonly [number, number]> = []
-  #lastReadingAt: number | null = null
-  /** Charges landed since the last reading (measured ms), and their sums before the first rise. */
-  #sinceReading = 0
+  // The charge log: times and prefix sums of measured ms (sum[i] = Σ ms of charges before i).
+  readonly #at: number[] = []
+  readonly #sum: number[] = [0]
+  /** Charges dropped from the front of the log (indices above are shifted by this). */
   #dropped = 0
-  #measured = 0
+  readonly #readings: Reading[] = []
+  #sinceFit = 0
+  // The crude scale used until the window is known: drops of the remainder against latency.
   #last: number | null = null
+  #sinceReading = 0
+  #droppedMs = 0
+  #measuredMs = 0
 
-  /** The learned window, ms, or null until the remainder first rises. */
+  /** The learned window, ms, or null until learned. */
   get window(): number | null {
     return this.#window
   }
 
-  /** The budget per window, ms (the most ever reported left), or null before any reading. */
+  /**
+   * The budget per window, ms, or null before any reading: the most ever reported left, or more
+   * when the fitted window shows that even that reading had earlier use in it.
+   */
   get budget(): number | null {
-    return this.#budget > 0 ? this.#budget : null
+    const b = Math.max(this.#budget, this.#fittedBudget)
+    return b > 0 ? b : null
   }
 
   /** Server execution ms per ms of this user's measured latency (1 until learned). */
@@ -49,40 +91,189 @@ export class BudgetModel {
 
   /** A request's charge (its latency), landing at `at`, after any reading taken at that moment. */
   charge(at: number, ms: number): void {
-    if (this.#firstChargeAt === null) this.#firstChargeAt = at
-    if (this.#window === null && this.#early.length < 10_000) this.#early.push([at, ms])
+    this.#at.push(at)
+    this.#sum.push(this.#sum[this.#sum.length - 1]! + Math.max(0, ms))
     this.#sinceReading += ms
+    if (this.#at.length > MAX_CHARGES) this.#trim()
   }
 
   /** A reading of what is left at `at`; the request it came with is charged after it. */
   reading(at: number, remaining: number): void {
     this.#budget = Math.max(this.#budget, remaining)
+    // A reading of 0 says only that the window is full, not by how much: it cannot be fitted.
+    if (remaining > 0) this.#readings.push({ at, remaining, charges: this.#dropped + this.#at.length })
+    if (this.#readings.length > MAX_READINGS) this.#readings.splice(0, this.#readings.length - MAX_READINGS)
+    // Until the window is known: while nothing has aged out, every drop is a charge.
     const last = this.#last
-    const lastAt = this.#lastReadingAt
     this.#last = remaining
-    this.#lastReadingAt = at
     const landed = this.#sinceReading
     this.#sinceReading = 0
-    if (last === null || lastAt === null || this.#window !== null) return
-    const change = remaining - last
-    const rise = change + this.#scale * landed
-    if (rise > RISE_SHARE * this.#budget && this.#firstChargeAt !== null) {
-      // The first charges ageing out, not someone else's earlier use: what aged out between the
-      // two readings is about what this user was charged in the same span after its first charge.
-      const first = this.#firstChargeAt
-      let expected = 0
-      for (const [t, ms] of this.#early) if (t <= first + (at - lastAt)) expected += ms
-      if (rise <= 1.5 * this.#scale * expected + RISE_SHARE * this.#budget) {
-        this.#window = at - first
-        this.#early.length = 0
-      }
-      return
+    if (this.#window === null && last !== null && landed > 0 && remaining < last) {
+      this.#droppedMs += last - remaining
+      this.#measuredMs += landed
+      this.#scale = Math.min(1.5, Math.max(0.3, this.#droppedMs / this.#measuredMs))
     }
-    // Nothing aged out yet: every drop is a charge.
-    if (landed > 0 && change < 0) {
-      this.#dropped += -change
-      this.#measured += landed
-      this.#scale = Math.min(1.5, Math.max(0.3, this.#dropped / this.#measured))
+    if (this.#window === null && ++this.#sinceFit >= FIT_EVERY) {
+      this.#sinceFit = 0
+      this.#fit()
     }
   }
+
+  /**
+   * What this user's own charges free in the window (server ms) as time goes from `from` to `to`:
+   * the charges that were inside it at `from` and have aged out by `to`. 0 while the window is unknown.
+   */
+  freed(from: number, to: number): number {
+    const w = this.#window
+    if (w === null || to <= from) return 0
+    return this.#scale * (this.#sumUpTo(to - w) - this.#sumUpTo(from - w))
+  }
+
+  /**
+   * What this user's own charges hold in the window at `at` (server ms), or null while the window
+   * is unknown: a floor for what the window holds when the server reports nothing left.
+   */
+  held(at: number): number | null {
+    const w = this.#window
+    if (w === null) return null
+    return this.#scale * (this.#sumUpTo(at) - this.#sumUpTo(at - w))
+  }
+
+  /** Σ measured ms of the charges at or before `t`. */
+  #sumUpTo(t: number): number {
+    return this.#sum[this.#indexAfter(t)]!
+  }
+
+  /** The index of the first charge after `t` (= how many are at or before it). */
+  #indexAfter(t: number): number {
+    let lo = 0
+    let hi = this.#at.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.#at[mid]! <= t) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  #trim(): void {
+    const drop = this.#at.length - MAX_CHARGES / 2
+    const base = this.#sum[drop]!
+    this.#at.splice(0, drop)
+    this.#sum.splice(0, drop)
+    for (let i = 0; i < this.#sum.length; i++) this.#sum[i] = this.#sum[i]! - base
+    this.#dropped += drop
+  }
+
+  /**
+   * Fits every candidate window to the recent readings (the last few windows' worth, so use from
+   * before the run that aged out long ago no longer weighs) and takes one when it explains them
+   * well: its mean squared error is small against the budget and well below the spread of the
+   * readings. Of the windows that fit about as well as the best, the longest is taken (a window
+   * thought too long only slows the loader; one thought too short overdraws the budget).
+   */
+  #fit(): void {
+    if (this.#at.length === 0 || this.#budget <= 0) return
+    const first = this.#at[0]!
+    const all = this.#readings.filter((r) => r.charges - this.#dropped >= 0)
+    if (all.length < MIN_AGED_READINGS) return
+    const lastAt = all[all.length - 1]!.at
+    const span = lastAt - first
+    // Every candidate is judged on the same readings, the newer half: each candidate window
+    // shorter than half the span has aged some charges out by then, and use from before the run
+    // (which ages out within the first window) is gone from them.
+    const recent = all.filter((r) => r.at >= first + span / 2)
+    if (recent.length < MIN_AGED_READINGS) return
+    // A window is far longer than a request: shorter candidates only echo the latest landings.
+    const shortest = MIN_WINDOW_LATENCIES * (this.#sum[this.#at.length]! / this.#at.length)
+    const coarse = CANDIDATES.filter((w) => w < span / 2 && w >= shortest)
+      .map((w) => this.#fitWindow(w, recent))
+      .filter((f): f is WindowFit => f !== null)
+    if (coarse.length === 0) return
+    const longest = coarse[coarse.length - 1]!.w
+    const near = coarse.reduce((a, b) => (b.mse < a.mse ? b : a))
+    // The coarse grid is 2% apart: look closer around its best, 0.1% apart.
+    const fine: WindowFit[] = []
+    for (let w = near.w / 1.03; w <= Math.min(near.w * 1.03, longest); w *= 1.001) {
+      const f = this.#fitWindow(w, recent)
+      if (f !== null) fine.push(f)
+    }
+    if (fine.length === 0) return
+    const bestMse = Math.min(...fine.map((f) => f.mse))
+    const tolerance = bestMse * 1.1 + (0.05 * near.typical) ** 2
+    const taken = fine.filter((f) => f.mse <= tolerance).sort((a, b) => b.w - a.w)[0]!
+    if (longest < LONGER_SEEN * taken.w) return
+    if (taken.mse > CLEARLY_BETTER * taken.spread) return
+    // The right window fits distinctly better than windows a tenth shorter or longer; a broad
+    // minimum is a coincidence of steady pacing, not the window.
+    const rmsAt = (w: number): number | null => {
+      const f = this.#fitWindow(w, recent)
+      return f === null ? null : Math.sqrt(f.mse)
+    }
+    const rms = Math.sqrt(taken.mse)
+    const shorter = rmsAt(taken.w / 1.1)
+    const longer = rmsAt(taken.w * 1.1)
+    if (shorter === null || longer === null) return
+    if (shorter < SHARP * rms || longer < SHARP * rms) return
+    if (taken.slope < 0.3 || taken.slope > 1.5) return
+    this.#window = taken.w
+    this.#scale = taken.slope
+    // The line is `most reported left − left = a + s × own charges`: with the window right and no
+    // one else's use, a = (most reported left) − budget, so a below zero means the budget is larger
+    // (the most reported left was read while earlier use still held part of the window).
+    if (taken.intercept < 0) this.#fittedBudget = this.#budget - taken.intercept
+  }
+
+  /** The line fitted for one candidate window over the given readings. */
+  #fitWindow(w: number, aged: ReadonlyArray<Reading>): WindowFit | null {
+    // A typical charge of these readings' span (server ms, by the crude scale).
+    const fromIndex = this.#indexAfter(aged[0]!.at - w)
+    const toIndex = aged[aged.length - 1]!.charges - this.#dropped
+    if (toIndex <= fromIndex) return null
+    const typical = (this.#scale * (this.#sum[toIndex]! - this.#sum[fromIndex]!)) / (toIndex - fromIndex)
+    const f = fitLine(
+      aged.map((r) => {
+        const upTo = r.charges - this.#dropped
+        const from = Math.min(upTo, this.#indexAfter(r.at - w))
+        return this.#sum[upTo]! - this.#sum[from]!
+      }),
+      aged.map((r) => this.#budget - r.remaining),
+    )
+    if (f.spread <= 0) return null
+    return { w, typical, ...f }
+  }
+
+  /** The budget was overdrawn (a 429) while paced by the learned window: take it longer. */
+  overdrawn(): void {
+    if (this.#window !== null) this.#window *= 1.02
+  }
+}
+
+/** A least-squares line y = a + b·x: its slope and intercept, mean squared error, and the variance of y. */
+function fitLine(
+  xs: ReadonlyArray<number>,
+  ys: ReadonlyArray<number>,
+): { slope: number; intercept: number; mse: number; spread: number } {
+  const n = xs.length
+  let sx = 0
+  let sy = 0
+  for (let i = 0; i < n; i++) {
+    sx += xs[i]!
+    sy += ys[i]!
+  }
+  const mx = sx / n
+  const my = sy / n
+  let sxx = 0
+  let sxy = 0
+  let syy = 0
+  for (let i = 0; i < n; i++) {
+    const dx = xs[i]! - mx
+    const dy = ys[i]! - my
+    sxx += dx * dx
+    sxy += dx * dy
+    syy += dy * dy
+  }
+  const slope = sxx > 1e-9 ? sxy / sxx : 0
+  const rss = Math.max(0, syy - slope * sxy)
+  return { slope, intercept: my - slope * mx, mse: rss / n, spread: syy / n }
 }

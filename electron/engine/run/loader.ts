@@ -156,7 +156,9 @@ export class Loader {
       throw error
     }
     const report: RequestReport = {
-      latencyMs: this.#o.monotonic() - started,
+      // The transport's own measure when it has one (sending to headers): closer to the server's
+      // charge than the time until this busy process got round to the answer.
+      latencyMs: res.elapsedMs ?? this.#o.monotonic() - started,
       throttledForMs:
         res.verdict.kind === 'retriable' && res.verdict.reason === 'throttled'
           ? Math.max(1, res.verdict.waitMs)

@@ -105,7 +105,7 @@ const quote = (v: string) => `'${v.replace(/'/g, "''")}'`
 export class PhaseRunner {
   readonly #o: PhaseRunnerOptions
   readonly #settled = new Map<string, ReadonlyMap<string, string>>()
-  readonly #fresh = new Map<string, boolean>()
+  readonly #fresh = new Map<string, Promise<boolean>>()
   readonly #running = new Set<Promise<void>>()
   readonly counters: PhaseCounters = { planned: 0, skippedSettled: 0, unnecessary: 0 }
   #error: unknown = null
@@ -125,16 +125,24 @@ export class PhaseRunner {
 
   /**
    * Does the target hold keyed rows of `table` that this workspace did not write? Checked once per
-   * run and table (and kept, so a resumed run answers the same).
+   * run and table (and kept, so a resumed run answers the same). Chunks run in parallel: they all
+   * wait on the one check, which must see the table before any of them writes to it (a check made
+   * after our first chunk landed would find our own rows and send every later chunk to probing).
    */
-  async #foreignRows(w: PlannedWrite): Promise<boolean> {
-    const cached = this.#fresh.get(w.table)
-    if (cached !== undefined) return cached
-    const stored = this.#o.journal.foreignKeyedRows(this.#o.runId, w.table)
-    if (stored !== undefined) {
-      this.#fresh.set(w.table, stored)
-      return stored
+  #foreignRows(w: PlannedWrite): Promise<boolean> {
+    let check = this.#fresh.get(w.table)
+    if (check === undefined) {
+      check = this.#checkForeignRows(w)
+      this.#fresh.set(w.table, check)
+      // A failed check is asked again by the next chunk.
+      check.catch(() => this.#fresh.delete(w.table))
     }
+    return check
+  }
+
+  async #checkForeignRows(w: PlannedWrite): Promise<boolean> {
+    const stored = this.#o.journal.foreignKeyedRows(this.#o.runId, w.table)
+    if (stored !== undefined) return stored
     let foreign = true
     if (this.#o.capabilities.keyed.has(w.table) && this.#o.journal.mappedCount(w.table) === 0) {
       const rows = await this.#o.loader.read<Record<string, unknown>>(
@@ -144,7 +152,6 @@ export class PhaseRunner {
       foreign = rows.length > 0
     }
     this.#o.journal.setForeignKeyedRows(this.#o.runId, w.table, foreign)
-    this.#fresh.set(w.table, foreign)
     return foreign
   }
 

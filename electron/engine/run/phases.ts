@@ -272,6 +272,9 @@ function accountsPhase(ctx: PhaseContext): PhasePlan {
       {
         step: 'parent-link',
         writes: function* () {
+          // Links this run already tried (a resumed run): those are read first, so what already
+          // arrived is found done and not sent twice.
+          const tried = ctx.journal.settled(ctx.runId, 'accounts', 'parent-link')
           for (const m of mappings) {
             for (const record of built(ctx, m)) {
               const fixed = resolveBinds(ctx, record)
@@ -279,6 +282,11 @@ function accountsPhase(ctx: PhaseContext): PhasePlan {
               if (bind === undefined || bind.entitySet === null) continue
               const id = ctx.journal.idsOf('account', [record.sourceKey]).get(record.sourceKey)
               if (id === undefined) continue
+              // Created by this run's load step and not linked yet: nothing to read first (rollback
+              // deletes it whole), which saves a read of every linked account from the budget.
+              const created =
+                !tried.has(record.sourceKey) &&
+                ctx.journal.idsCreatedBy(ctx.runId, 'account', [record.sourceKey]).has(record.sourceKey)
               const url =
                 'key' in bind
                   ? `/accounts(${keyColumn}='${bind.key.replace(/'/g, "''")}')`
@@ -292,6 +300,7 @@ function accountsPhase(ctx: PhaseContext): PhasePlan {
                 parentKey: 'key' in bind ? bind.key : null,
                 kind: 'update',
                 newId: id,
+                ...(created ? { known: { existed: true, id, before: null } } : {}),
                 probeColumns: ['_parentaccountid_value'],
                 unnecessary: (before) => {
                   const parentId =
@@ -423,6 +432,13 @@ function opportunitiesPhase(ctx: PhaseContext): PhasePlan {
               if (position === null) continue
               const traversedpath = position.path.join(',')
               const instanceKey = `${key}#bpf`
+              // An opportunity this run created has no instance but the one this run makes (it is
+              // created with processid empty, so Dataverse starts none): nothing to read first
+              // unless the journal already maps the instance (an earlier session of the run).
+              const fresh =
+                ctx.journal.idsCreatedBy(ctx.runId, 'opportunity', [key]).has(key) &&
+                !ctx.journal.idsOf(process.logicalName, [instanceKey]).has(instanceKey)
+              const newId = deterministicId(process.logicalName, instanceKey)
               yield {
                 step: 'bpf',
                 table: process.logicalName,
@@ -431,7 +447,8 @@ function opportunitiesPhase(ctx: PhaseContext): PhasePlan {
                 sourceKey: instanceKey,
                 parentKey: key,
                 kind: 'record',
-                newId: deterministicId(process.logicalName, instanceKey),
+                newId,
+                ...(fresh ? { known: { existed: false, id: newId, before: null } } : {}),
                 probeColumns: ['_activestageid_value', 'traversedpath'],
                 body: (existed) =>
                   existed

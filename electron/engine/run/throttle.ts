@@ -9,10 +9,12 @@
  * - when the server reports the budget left (`x-ms-ratelimit-time-remaining-xrm-requests`, execution
  *   ms in the sliding window, and `…-burst-remaining-…`, requests), the limiter also paces by the
  *   budget: it keeps the log of what its own requests were charged and when, learns the window's
- *   length from how the reported remainder moves against that log, and starts a request only if,
- *   when that request is charged, the window will still hold no more than the budget. Microsoft
- *   calls these headers a debugging aid, so they only ever slow the loader down; without them the
- *   429s alone steer it.
+ *   length from how the reported remainder moves against that log (budget-model.ts), and starts a
+ *   request only if, when that request is charged, the window will still hold no more than the
+ *   budget: what the last reading left, plus what its own charges free by then (known from the
+ *   log once the window is), less what is in flight and the request itself. Microsoft calls these
+ *   headers a debugging aid, so they only ever slow the loader down; without them the 429s alone
+ *   steer it.
  *
  * Pure bookkeeping over a clock: the pool asks `canStart` and tells `started` / `finished`.
  */
@@ -52,14 +54,17 @@ export function reportOf(
   }
 }
 
-/** A request in flight: its size, and what the token bucket was charged for it (null: not paced yet). */
-type InFlight = { readonly records: number; readonly startedAt: number; readonly expectedMs: number | null }
+/** A request in flight: its size, when it started, and what it was expected to be charged. */
+type InFlight = { readonly records: number; readonly startedAt: number; readonly expectedMs: number }
 
 /** How often a user whose budget looks spent asks for fresh figures (a WhoAmI is charged too), ms. */
 const PROBE_INTERVAL_MS = 750
 
-/** Largest burst the token bucket saves up, as a share of the budget. */
-const BUCKET_SHARE = 0.02
+/**
+ * The share of the execution budget one call may take: larger calls waste less on each call's
+ * fixed cost, smaller ones can be paced more finely (WEB-API-NOTES §1).
+ */
+const CALL_SHARE = 0.05
 
 /** Share of a budget kept free, so latency noise does not tip a window over. */
 const BUDGET_MARGIN = 0.01
@@ -71,18 +76,14 @@ export class AdaptiveLimiter {
   #seeded = false
   /** Grows while probes find the budget still spent, resets when it has room. */
   #probeBackoff = 1
-  /** Token bucket of execution ms, filled at the learned budget's rate once the window is known. */
-  #tokens = 0
-  #tokensAt: number | null = null
-  #learnedAt: number | null = null
-  /** The largest call so far, in server ms (the bucket must hold one). */
-  #largestCost = 0
   #pausedUntil = 0
   #lastThrottleAt = -Infinity
   readonly #inFlight = new Set<InFlight>()
   /** Decayed sums for the cost line: count, Σrecords, Σms, Σrecords², Σrecords·ms. */
   readonly #fit = { n: 0, sx: 0, sy: 0, sxx: 0, sxy: 0 }
   #msPerRequest: number | null = null
+  /** Decayed variance of calls' latency around the cost line, ms². */
+  #latencyVariance = 0
   /** The server's requests-left figure, and this user's arrivals since it was read. */
   #requestsRemaining: number | null = null
   #arrivalsSinceReport = 0
@@ -91,6 +92,8 @@ export class AdaptiveLimiter {
   // Budget pacing: what the server reported, and this user's own charges and arrivals.
   #timeBudget = 0
   #timeRemaining: number | null = null
+  /** When `#timeRemaining` was read. */
+  #readingAt = 0
   #requestBudget = 0
   /** What the server's readings and this user's charges say about its window and budget. */
   readonly #model = new BudgetModel()
@@ -154,7 +157,7 @@ export class AdaptiveLimiter {
   }
 
   /**
-   * How many records a call should carry so it takes at most 3% of this user's execution budget
+   * How many records a call should carry so it takes at most 5% of this user's execution budget
    * (a call charged as a large share of the window can only be paced coarsely), between 50 and
    * 1,000; null until the budget and the cost of records are known. With Dataverse's real
    * 20-minute budget this is always 1,000; against a time-scaled sandbox it is smaller.
@@ -166,7 +169,7 @@ export class AdaptiveLimiter {
     const one = this.#model.scale * this.expectedMs(1)
     const slope = (this.#model.scale * this.expectedMs(1001) - one) / 1000
     if (!(slope > 0)) return null
-    return Math.max(50, Math.min(1000, Math.floor((0.03 * budget - (one - slope)) / slope)))
+    return Math.max(50, Math.min(1000, Math.floor((CALL_SHARE * budget - (one - slope)) / slope)))
   }
 
   #learnCost(records: number, latencyMs: number): void {
@@ -197,63 +200,83 @@ export class AdaptiveLimiter {
   wantsProbe(records: number): boolean {
     const now = this.#now()
     if (this.#timeRemaining === null || this.#inFlight.size > 0 || now < this.#pausedUntil) return false
-    // With the window learned, time alone frees the budget: no need to ask.
-    if (this.#model.window !== null && this.#requestBudgetAllows()) return false
+    // With the window learned, time alone frees the budget (the pool waits for it): no need to ask,
+    // unless this user's own charges cannot free enough (someone else's use holds the window).
+    if (this.#model.window !== null && this.nextStartAt(records) !== null) return false
     // Ask again after a moment, then less often while the answer stays the same.
     if (now - this.#lastResponseAt < PROBE_INTERVAL_MS * this.#probeBackoff) return false
     return !this.#timeBudgetAllows(now, records) || !this.#requestBudgetAllows()
   }
 
-  /** What the requests in flight will be charged, by the current estimate (ms). */
-  #pending(): number {
-    let pending = 0
-    for (const f of this.#inFlight) pending += this.expectedMs(f.records)
-    return pending
-  }
-
   /**
-   * Will the window, at the moment this request is charged, still hold no more than the budget?
-   * With the window's length learned: the charges still inside it then, the requests in flight and
-   * this one. Before that: what is left now, less everything in flight (safe, and exact enough
-   * when requests are short against the window, as with the real five minutes).
+   * Will the window stay within the budget if this request starts at `start`? The server admits a
+   * request while the window holds no more than the budget, and charges it when it ends; so at
+   * every moment from now until this request is charged — its start and each landing of a request
+   * in flight, at its expected end — what the last reading said the window held, plus the charges
+   * landed by then, less what this user's own earlier charges free by then (known once the
+   * window's length is learned; before that nothing is counted as freed, which is safe), must
+   * leave a margin.
    */
-  #timeBudgetAllows(now: number, records: number): boolean {
+  #timeBudgetAllows(start: number, records: number, withRequest = true): boolean {
     if (this.#timeRemaining === null || this.#timeBudget <= 0) return true
     const budget = this.#model.budget ?? this.#timeBudget
     // Costs are measured as latency; the server charges `scale` of that.
     const scale = this.#model.scale
-    // A first call larger than the budget cannot be judged; with nothing in flight, let it go and learn.
-    const cost =
-      scale *
-      (this.#inFlight.size === 0 ? Math.min(this.expectedMs(records), budget / 2) : this.expectedMs(records))
-    const pending = scale * this.#pending()
-    // Safe whatever the window: what is left now covers everything in flight and this request.
-    const covered = this.#timeRemaining - pending - cost >= budget * BUDGET_MARGIN
-    const window = this.#model.window
-    if (window === null) return covered
-    // With the window known, spend at the budget's rate (a token bucket): no window can then hold
-    // more than the budget. For one window after learning it, what the window already holds must
-    // also leave room (it may still hold the first, unpaced burst).
-    this.#learnedAt ??= now
-    if (!this.#bucketAllows(now, cost)) return false
-    return covered || now >= this.#learnedAt + window
+    const now = this.#now()
+    const landings: Array<readonly [at: number, ms: number]> = []
+    for (const f of this.#inFlight) {
+      const expected = this.expectedMs(f.records)
+      landings.push([Math.max(now, f.startedAt + expected), scale * expected])
+    }
+    if (withRequest) {
+      const expected = this.expectedMs(records)
+      // A first call larger than the budget cannot be judged; with nothing in flight, let it go and learn.
+      const cost = this.#inFlight.size === 0 ? Math.min(expected, budget / 2) : expected
+      landings.push([start + expected, scale * cost])
+    }
+    landings.sort((a, b) => a[0] - b[0])
+    // The margin covers the spread of what calls cost around the line, for each call still to land.
+    const spread = 2 * scale * Math.sqrt(this.#latencyVariance * landings.length)
+    const limit = budget * (1 - BUDGET_MARGIN) - spread
+    // A remainder of 0 does not say by how much the window is over: this user's own charges in it
+    // (once the window is known) are a floor.
+    const held = Math.max(budget - this.#timeRemaining, this.#model.held(this.#readingAt) ?? 0)
+    let landed = 0
+    let i = 0
+    while (i < landings.length && landings[i]![0] <= start) landed += landings[i++]![1]
+    if (held + landed - this.#model.freed(this.#readingAt, start) > limit) return false
+    for (; i < landings.length; i++) {
+      const [at, ms] = landings[i]!
+      landed += ms
+      if (held + landed - this.#model.freed(this.#readingAt, at) > limit) return false
+    }
+    return true
   }
 
-  #refill(now: number): void {
+  /**
+   * When a request of `records` records may start, as far as time alone decides (a pause ending,
+   * the user's own charges ageing out of the budget's window); null when only a response can
+   * change the answer (the parallelism cap, an unknown window, requests in flight that already
+   * fill it). The pool sets its timer by this.
+   */
+  nextStartAt(records: number): number | null {
+    const now = this.#now()
+    if (now < this.#pausedUntil) return this.#pausedUntil
+    if (this.#inFlight.size >= Math.min(MAX_IN_FLIGHT, Math.floor(this.#limit))) return null
+    if (!this.#requestBudgetAllows()) return null
+    if (this.#timeBudgetAllows(now, records)) return now
     const window = this.#model.window
-    const budget = this.#model.budget
-    if (window === null || budget === null) return
-    if (this.#tokensAt === null) this.#tokensAt = now
-    // Rate × window + the bucket's size stays within the budget.
-    const size = Math.max(BUCKET_SHARE * budget, 1.5 * this.#largestCost)
-    const rate = (budget * (1 - BUDGET_MARGIN) - size) / window
-    this.#tokens = Math.min(size, this.#tokens + Math.max(0, rate) * (now - this.#tokensAt))
-    this.#tokensAt = now
-  }
-
-  #bucketAllows(now: number, cost: number): boolean {
-    this.#refill(now)
-    return this.#tokens >= cost || (this.#inFlight.size === 0 && this.#tokens > 0)
+    if (window === null || !this.#timeBudgetAllows(now, records, false)) return null
+    // Later starts only see more of the window freed: the earliest that fits, to 5 ms.
+    let lo = now
+    let hi = now + window
+    if (!this.#timeBudgetAllows(hi, records)) return null
+    while (hi - lo > 5) {
+      const mid = (lo + hi) / 2
+      if (this.#timeBudgetAllows(mid, records)) hi = mid
+      else lo = mid
+    }
+    return hi
   }
 
   /** The server's requests-left figure covers the arrivals since it was read and this one. */
@@ -268,13 +291,7 @@ export class AdaptiveLimiter {
   /** Records a request starting; returns the handle to finish it with. */
   started(records: number): InFlight {
     const now = this.#now()
-    const bucketed = this.#tokensAt !== null
-    const expectedMs = this.expectedMs(records)
-    if (bucketed) {
-      this.#refill(now)
-      this.#tokens -= this.#model.scale * expectedMs
-    }
-    const f = { records, startedAt: now, expectedMs: bucketed ? expectedMs : null }
+    const f = { records, startedAt: now, expectedMs: this.expectedMs(records) }
     this.#inFlight.add(f)
     this.#arrivalsSinceReport++
     return f
@@ -300,6 +317,7 @@ export class AdaptiveLimiter {
     if (report.timeRemainingMs !== null) {
       this.#timeBudget = Math.max(this.#timeBudget, report.timeRemainingMs)
       this.#model.reading(now, report.timeRemainingMs)
+      this.#readingAt = now
       // The header is read before this request's own charge lands.
       this.#timeRemaining = report.timeRemainingMs - this.#model.scale * report.latencyMs
     }
@@ -322,19 +340,25 @@ export class AdaptiveLimiter {
       this.#pausedUntil = Math.max(this.#pausedUntil, now + report.throttledForMs)
       // Halve once per pause, not once per throttled request of the same burst.
       if (now - this.#lastThrottleAt > report.throttledForMs) this.#limit = Math.max(1, this.#limit / 2)
+      // Paced by a learned window and still overdrawn: the window is longer than it was thought.
+      if (now - this.#lastThrottleAt > report.throttledForMs) this.#model.overdrawn()
       this.#lastThrottleAt = now
       // The server's budget is spent: forget the stale remaining figure.
       this.#timeRemaining = 0
+      this.#readingAt = now
       return
+    }
+    if (this.#fit.n >= 3) {
+      const error = report.latencyMs - this.expectedMs(records)
+      this.#latencyVariance = 0.95 * this.#latencyVariance + 0.05 * error * error
     }
     this.#learnCost(records, report.latencyMs)
     this.#msPerRequest =
       this.#msPerRequest === null ? report.latencyMs : this.#msPerRequest * 0.8 + report.latencyMs * 0.2
     this.#readBudget(now, report)
-    this.#model.charge(now, report.latencyMs)
-    this.#largestCost = Math.max(this.#largestCost * 0.99, this.#model.scale * report.latencyMs)
-    // The bucket paid the expected cost at the start; settle the difference now it is known.
-    if (handle.expectedMs !== null) this.#tokens -= this.#model.scale * (report.latencyMs - handle.expectedMs)
+    // The charge logged is the cost line's estimate for a call of this size: a call's own latency
+    // also holds however long this process took to get to its answer, noise the line averages out.
+    this.#model.charge(now, this.#fit.n >= 3 ? this.expectedMs(records) : report.latencyMs)
     const calm = now - this.#lastThrottleAt > 2 * (this.#msPerRequest ?? 0) + 1000
     const busy = inFlightBefore >= Math.floor(this.#limit)
     if (calm && busy) this.#limit = Math.min(MAX_IN_FLIGHT, this.#limit + 1 / Math.max(1, this.#limit))

@@ -140,17 +140,18 @@ export class UserPool {
       })
   }
 
-  /** Wakes the pump when a Retry-After pause ends, or to probe a spent budget, when nothing else would. */
+  /**
+   * Wakes the pump when time alone lets a user start (a Retry-After pause ending, its own charges
+   * ageing out of the budget's window), or to probe a spent budget, when no response would.
+   */
   #schedule(): void {
     if (this.#timer !== null || this.#waiters.length === 0) return
     const records = this.#waiters[0]!.records
     for (const u of this.users) if (u.limiter.wantsProbe(records)) this.#probe(u)
     const now = this.#now()
-    const nextEnd = Math.min(
-      ...this.users.map((u) => (u.limiter.pausedUntil > now ? u.limiter.pausedUntil : Infinity)),
-    )
+    const next = Math.min(...this.users.map((u) => u.limiter.nextStartAt(records) ?? Infinity))
     const idle = this.users.some((u) => u.limiter.inFlight === 0)
-    const wait = Number.isFinite(nextEnd) ? Math.min(nextEnd - now, idle ? 100 : Infinity) : idle ? 100 : null
+    const wait = Number.isFinite(next) ? Math.min(next - now, idle ? 100 : Infinity) : idle ? 100 : null
     if (wait === null) return
     this.#timer = setTimeout(
       () => {

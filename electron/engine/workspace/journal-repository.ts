@@ -519,6 +519,23 @@ export class JournalRepository {
     return out
   }
 
+  /**
+   * The target ids of the given source keys of a table that run `runId` created (not found there
+   * before it): a later write of such a record in the same run needs no before-image, since
+   * rollback deletes the record.
+   */
+  idsCreatedBy(runId: string, table: string, keys: ReadonlyArray<string>): ReadonlyMap<string, string> {
+    const out = new Map<string, string>()
+    const stmt = this.#stmt(
+      'SELECT target_id AS id FROM id_map WHERE table_name = ? AND source_key = ? AND created_by_run = ?',
+    )
+    for (const k of keys) {
+      const r = stmt.get(table, k, runId) as { id: string } | undefined
+      if (r !== undefined) out.set(k, r.id)
+    }
+    return out
+  }
+
   /** How many records of a table the id map holds. */
   mappedCount(table: string): number {
     return (this.#stmt('SELECT count(*) AS n FROM id_map WHERE table_name = ?').get(table) as { n: number }).n

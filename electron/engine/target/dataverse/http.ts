@@ -19,6 +19,12 @@ export type HttpResponse = Readonly<{
   status: number
   headers: Readonly<Record<string, string>>
   text: string
+  /**
+   * Ms from sending the request to the response's headers: the server's own time plus the network,
+   * without the time this process then takes to read the body (the limiter's measure of a call's
+   * charge). Absent from transports that cannot tell.
+   */
+  elapsedMs?: number
 }>
 
 export type HttpTransport = Readonly<{
@@ -50,6 +56,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   return {
     send: async (req) => {
       const timeout = req.timeoutMs ?? 120_000
+      const started = performance.now()
       const res = await request(req.url, {
         dispatcher,
         method: req.method,
@@ -59,8 +66,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         bodyTimeout: timeout,
         ...(req.signal ? { signal: req.signal } : {}),
       })
+      const elapsedMs = performance.now() - started
       const text = await res.body.text()
-      return { status: res.statusCode, headers: flattenHeaders(res.headers), text }
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), text, elapsedMs }
     },
     close: () => dispatcher.close(),
   }

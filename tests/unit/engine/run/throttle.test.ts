@@ -4,7 +4,9 @@ import { AdaptiveLimiter, MAX_IN_FLIGHT } from '../../../../electron/engine/run/
 /**
  * A simulated user budget like the sandbox's (and Dataverse's) service protection: a sliding
  * window holding at most `budgetMs` of execution time, charged when a request ends; a request that
- * arrives while the window is over budget gets 429 with Retry-After in whole seconds.
+ * arrives while the window is over budget gets 429 with Retry-After in whole seconds. With
+ * `jitter`, each request's cost varies by ± half that share and the client measures it with 5 to
+ * 25 ms of network on top; `priorMs` is use from before the run, charged half a window earlier.
  */
 function simulate(options: {
   windowMs: number
@@ -13,14 +15,24 @@ function simulate(options: {
   durationMs: number
   dopHint: number
   headers: boolean
+  jitter?: number
+  priorMs?: number
 }) {
   let now = 0
+  let seed = 7
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
   const limiter = new AdaptiveLimiter(options.dopHint, () => now)
   const charges: Array<[number, number]> = []
+  if (options.priorMs !== undefined) charges.push([-options.windowMs / 2, options.priorMs])
   const used = () => charges.filter(([at]) => at > now - options.windowMs).reduce((n, [, ms]) => n + ms, 0)
-  const running: Array<{ endsAt: number; handle: ReturnType<AdaptiveLimiter['started']>; probe: boolean }> =
-    []
+  const running: Array<{
+    endsAt: number
+    costMs: number
+    handle: ReturnType<AdaptiveLimiter['started']>
+    probe: boolean
+  }> = []
   let completed = 0
+  let executed = 0
   let throttled = 0
   let peak = 0
   while (now < options.durationMs) {
@@ -38,35 +50,33 @@ function simulate(options: {
         })
         continue
       }
-      running.push({ endsAt: now + options.costMs, handle, probe: false })
+      const costMs = options.costMs * (1 + (options.jitter ?? 0) * (random() - 0.5))
+      running.push({ endsAt: now + costMs, costMs, handle, probe: false })
       peak = Math.max(peak, running.length)
     }
     // A user whose budget looks spent asks a cheap request for fresh figures (the pool's WhoAmI).
     if (running.length === 0 && limiter.wantsProbe(1)) {
-      running.push({ endsAt: now + 50, handle: limiter.started(0), probe: true })
+      running.push({ endsAt: now + 50, costMs: 50, handle: limiter.started(0), probe: true })
     }
     now += 5
     for (const r of running.filter((x) => x.endsAt <= now)) {
       running.splice(running.indexOf(r), 1)
-      const remaining = options.budgetMs - used()
-      if (r.probe) {
-        charges.push([now, 50])
-        limiter.probed(r.handle, {
-          latencyMs: 50,
-          throttledForMs: null,
-          timeRemainingMs: options.headers ? remaining : null,
-          requestsRemaining: null,
-        })
-        continue
-      }
-      charges.push([now, options.costMs])
-      completed++
-      limiter.finished(r.handle, 1, {
-        latencyMs: options.costMs,
+      const remaining = Math.max(0, options.budgetMs - used())
+      const latencyMs = r.costMs + (options.jitter === undefined ? 0 : 5 + 20 * random())
+      charges.push([now, r.costMs])
+      const report = {
+        latencyMs,
         throttledForMs: null,
         timeRemainingMs: options.headers ? remaining : null,
         requestsRemaining: null,
-      })
+      }
+      if (r.probe) {
+        limiter.probed(r.handle, report)
+        continue
+      }
+      completed++
+      executed += r.costMs
+      limiter.finished(r.handle, 1, report)
     }
   }
   const sustainable = options.budgetMs / options.windowMs
@@ -74,7 +84,8 @@ function simulate(options: {
     completed,
     throttled,
     peak,
-    utilisation: (completed * options.costMs) / (sustainable * options.durationMs),
+    window: limiter.windowMs,
+    utilisation: executed / (sustainable * options.durationMs),
   }
 }
 
@@ -104,6 +115,55 @@ describe('AdaptiveLimiter', () => {
     })
     expect(r.throttled).toBe(0)
     expect(r.utilisation).toBeGreaterThan(0.85)
+  })
+
+  it('learns the window from noisy readings and then keeps the budget nearly full', () => {
+    // Costs vary by ±15% and latency carries network time: the window is fitted, not read off.
+    const r = simulate({
+      windowMs: 15_000,
+      budgetMs: 60_000,
+      costMs: 1800,
+      durationMs: 180_000,
+      dopHint: 8,
+      headers: true,
+      jitter: 0.3,
+    })
+    expect(r.window).not.toBeNull()
+    expect(Math.abs(r.window! - 15_000)).toBeLessThan(600)
+    expect(r.throttled).toBeLessThanOrEqual(2)
+    expect(r.utilisation).toBeGreaterThan(0.9)
+  })
+
+  it('is not misled by use from before the run ageing out, and finds the budget that use hid', () => {
+    const r = simulate({
+      windowMs: 15_000,
+      budgetMs: 60_000,
+      costMs: 1800,
+      durationMs: 180_000,
+      dopHint: 8,
+      headers: true,
+      jitter: 0.3,
+      priorMs: 20_000,
+    })
+    expect(Math.abs(r.window! - 15_000)).toBeLessThan(600)
+    expect(r.throttled).toBeLessThanOrEqual(2)
+    expect(r.utilisation).toBeGreaterThan(0.88)
+  })
+
+  it("with Dataverse's five-minute window, learns no shorter window and uses the budget", () => {
+    const r = simulate({
+      windowMs: 300_000,
+      budgetMs: 1_200_000,
+      costMs: 4500,
+      durationMs: 1_800_000,
+      dopHint: 8,
+      headers: true,
+      jitter: 0.3,
+      priorMs: 100_000,
+    })
+    if (r.window !== null) expect(Math.abs(r.window - 300_000)).toBeLessThan(10_000)
+    expect(r.throttled).toBe(0)
+    expect(r.utilisation).toBeGreaterThan(0.95)
   })
 
   it('without headers, backs off on 429 honouring Retry-After and still uses most of the budget', () => {
