@@ -39,10 +39,13 @@ const CLEARLY_BETTER = 0.3
 const SHARP = 1.15
 
 /** The shortest window considered, in request latencies (service protection windows are minutes). */
-const MIN_WINDOW_LATENCIES = 4
+const MIN_WINDOW_LATENCIES = 3
 
 /** A window is taken only once windows this much longer could be told apart too. */
 const LONGER_SEEN = 1.3
+
+/** The readings the candidates are judged on start at this share of the time since the first charge. */
+const RECENT_FROM = 0.5
 
 /** Fit again after this many new readings while the window is unknown. */
 const FIT_EVERY = 8
@@ -53,13 +56,28 @@ type Reading = { readonly at: number; readonly remaining: number; readonly charg
 
 export class BudgetModel {
   #budget = 0
-  /** The budget the window's fit implies (the most reported left, less the fit's intercept). */
+  /** The budget the fitted window implies (what was left before anything aged out, plus what was charged by then). */
   #fittedBudget = 0
   #window: number | null = null
   #scale = 1
-  // The charge log: times and prefix sums of measured ms (sum[i] = Σ ms of charges before i).
+  // The charge log: times, and prefix sums of measured ms and of records (sum[i] = Σ ms of the
+  // charges before i, records[i] likewise).
   readonly #at: number[] = []
   readonly #sum: number[] = [0]
+  readonly #records: number[] = [0]
+  /**
+   * The server's own cost line (ms = base + per × records), fitted to the charges read off
+   * consecutive readings: between two readings exactly one charge lands, the previous answer's
+   * own, so while nothing ages out the drop of the remainder is that call's charge. Decayed sums:
+   * count, Σrecords, Σms, Σrecords², Σrecords·ms.
+   */
+  readonly #line = { n: 0, sx: 0, sy: 0, sxx: 0, sxy: 0 }
+  /** The records of the one charge landed since the last reading (null: none or several). */
+  #landedRecords: number | null = null
+  #landedCount = 0
+  #lastAt = 0
+  /** Set at the first rise of the remainder: from then on a drop may hide something ageing out. */
+  #rose = false
   /** Charges dropped from the front of the log (indices above are shifted by this). */
   #dropped = 0
   readonly #readings: Reading[] = []
@@ -89,10 +107,33 @@ export class BudgetModel {
     return this.#scale
   }
 
-  /** A request's charge (its latency), landing at `at`, after any reading taken at that moment. */
-  charge(at: number, ms: number): void {
+  /**
+   * The server ms a call of `records` records is charged, by the server's own cost line, or null
+   * until enough charges were read off the readings.
+   */
+  serverCost(records: number): number | null {
+    const line = this.#serverLine()
+    return line === null ? null : line.base + line.per * Math.max(0, records)
+  }
+
+  #serverLine(): { base: number; per: number } | null {
+    const f = this.#line
+    if (f.n < 5) return null
+    const meanX = f.sx / f.n
+    const meanY = f.sy / f.n
+    const varX = f.sxx / f.n - meanX * meanX
+    if (varX < 1) return null
+    const per = Math.max(0, (f.sxy / f.n - meanX * meanY) / varX)
+    return { base: Math.max(0, meanY - per * meanX), per }
+  }
+
+  /** A request's charge (its latency, for `records` records), landing at `at`, after any reading taken at that moment. */
+  charge(at: number, ms: number, records = 1): void {
     this.#at.push(at)
     this.#sum.push(this.#sum[this.#sum.length - 1]! + Math.max(0, ms))
+    this.#records.push(this.#records[this.#records.length - 1]! + Math.max(0, records))
+    this.#landedCount++
+    this.#landedRecords = this.#landedCount === 1 ? records : null
     this.#sinceReading += ms
     if (this.#at.length > MAX_CHARGES) this.#trim()
   }
@@ -105,7 +146,33 @@ export class BudgetModel {
     if (this.#readings.length > MAX_READINGS) this.#readings.splice(0, this.#readings.length - MAX_READINGS)
     // Until the window is known: while nothing has aged out, every drop is a charge.
     const last = this.#last
+    const lastAt = this.#lastAt
     this.#last = remaining
+    this.#lastAt = at
+    if (last !== null && remaining > last && this.#window === null) this.#rose = true
+    // The one charge landed since the last reading, read off the readings (what aged out in
+    // between is added back once the window is known; before, only until the first rise).
+    if (
+      last !== null &&
+      this.#landedRecords !== null &&
+      last > 0 &&
+      remaining > 0 &&
+      (!this.#rose || this.#window !== null)
+    ) {
+      const charged = last - remaining + this.#freedRaw(lastAt, at)
+      if (charged > 0) {
+        const f = this.#line
+        const x = this.#landedRecords
+        const keep = 0.98
+        f.n = f.n * keep + 1
+        f.sx = f.sx * keep + x
+        f.sy = f.sy * keep + charged
+        f.sxx = f.sxx * keep + x * x
+        f.sxy = f.sxy * keep + x * charged
+      }
+    }
+    this.#landedRecords = null
+    this.#landedCount = 0
     const landed = this.#sinceReading
     this.#sinceReading = 0
     if (this.#window === null && last !== null && landed > 0 && remaining < last) {
@@ -124,9 +191,25 @@ export class BudgetModel {
    * the charges that were inside it at `from` and have aged out by `to`. 0 while the window is unknown.
    */
   freed(from: number, to: number): number {
+    return this.#scale * this.#freedRaw(from, to)
+  }
+
+  /** `freed` before the fitted scale. */
+  #freedRaw(from: number, to: number): number {
     const w = this.#window
     if (w === null || to <= from) return 0
-    return this.#scale * (this.#sumUpTo(to - w) - this.#sumUpTo(from - w))
+    return this.#amount(this.#indexAfter(from - w), this.#indexAfter(to - w))
+  }
+
+  /**
+   * What the charges [i, j) of the log were charged, ms: by the server's cost line once known
+   * (from their records), else their measured latency.
+   */
+  #amount(i: number, j: number): number {
+    if (j <= i) return 0
+    const line = this.#serverLine()
+    if (line === null) return this.#sum[j]! - this.#sum[i]!
+    return line.base * (j - i) + line.per * (this.#records[j]! - this.#records[i]!)
   }
 
   /**
@@ -136,12 +219,7 @@ export class BudgetModel {
   held(at: number): number | null {
     const w = this.#window
     if (w === null) return null
-    return this.#scale * (this.#sumUpTo(at) - this.#sumUpTo(at - w))
-  }
-
-  /** Σ measured ms of the charges at or before `t`. */
-  #sumUpTo(t: number): number {
-    return this.#sum[this.#indexAfter(t)]!
+    return this.#scale * this.#amount(this.#indexAfter(at - w), this.#indexAfter(at))
   }
 
   /** The index of the first charge after `t` (= how many are at or before it). */
@@ -159,9 +237,14 @@ export class BudgetModel {
   #trim(): void {
     const drop = this.#at.length - MAX_CHARGES / 2
     const base = this.#sum[drop]!
+    const baseRecords = this.#records[drop]!
     this.#at.splice(0, drop)
     this.#sum.splice(0, drop)
-    for (let i = 0; i < this.#sum.length; i++) this.#sum[i] = this.#sum[i]! - base
+    this.#records.splice(0, drop)
+    for (let i = 0; i < this.#sum.length; i++) {
+      this.#sum[i] = this.#sum[i]! - base
+      this.#records[i] = this.#records[i]! - baseRecords
+    }
     this.#dropped += drop
   }
 
@@ -182,11 +265,16 @@ export class BudgetModel {
     // Every candidate is judged on the same readings, the newer half: each candidate window
     // shorter than half the span has aged some charges out by then, and use from before the run
     // (which ages out within the first window) is gone from them.
-    const recent = all.filter((r) => r.at >= first + span / 2)
+    const recent = all.filter((r) => r.at >= first + RECENT_FROM * span)
     if (recent.length < MIN_AGED_READINGS) return
     // A window is far longer than a request: shorter candidates only echo the latest landings.
-    const shortest = MIN_WINDOW_LATENCIES * (this.#sum[this.#at.length]! / this.#at.length)
-    const coarse = CANDIDATES.filter((w) => w < span / 2 && w >= shortest)
+    // (The longer calls set the bar; cheap probes and reads would lower a mean.)
+    const lately: number[] = []
+    for (let i = Math.max(0, this.#at.length - 500); i < this.#at.length; i++)
+      lately.push(this.#sum[i + 1]! - this.#sum[i]!)
+    lately.sort((a, b) => a - b)
+    const shortest = MIN_WINDOW_LATENCIES * lately[Math.floor(0.9 * (lately.length - 1))]!
+    const coarse = CANDIDATES.filter((w) => w < RECENT_FROM * span && w >= shortest)
       .map((w) => this.#fitWindow(w, recent))
       .filter((f): f is WindowFit => f !== null)
     if (coarse.length === 0) return
@@ -218,34 +306,32 @@ export class BudgetModel {
     if (taken.slope < 0.3 || taken.slope > 1.5) return
     this.#window = taken.w
     this.#scale = taken.slope
-    // The line is `most reported left − left = a + s × own charges`: with the window right and no
-    // one else's use, a = (most reported left) − budget, so a below zero means the budget is larger
-    // (the most reported left was read while earlier use still held part of the window).
-    if (taken.intercept < 0) this.#fittedBudget = this.#budget - taken.intercept
+    // Until the first charge aged out, the window held every charge so far: what was left then
+    // plus those charges is the budget. It is more than the most ever reported left when use from
+    // before the run, or this user's first calls, already held part of the window at every reading.
+    for (const r of all) {
+      if (r.at > first + taken.w) break
+      const upTo = r.charges - this.#dropped
+      this.#fittedBudget = Math.max(this.#fittedBudget, r.remaining + taken.slope * this.#amount(0, upTo))
+    }
   }
 
   /** The line fitted for one candidate window over the given readings. */
   #fitWindow(w: number, aged: ReadonlyArray<Reading>): WindowFit | null {
-    // A typical charge of these readings' span (server ms, by the crude scale).
+    // A typical charge of these readings' span.
     const fromIndex = this.#indexAfter(aged[0]!.at - w)
     const toIndex = aged[aged.length - 1]!.charges - this.#dropped
     if (toIndex <= fromIndex) return null
-    const typical = (this.#scale * (this.#sum[toIndex]! - this.#sum[fromIndex]!)) / (toIndex - fromIndex)
+    const typical = this.#amount(fromIndex, toIndex) / (toIndex - fromIndex)
     const f = fitLine(
       aged.map((r) => {
         const upTo = r.charges - this.#dropped
-        const from = Math.min(upTo, this.#indexAfter(r.at - w))
-        return this.#sum[upTo]! - this.#sum[from]!
+        return this.#amount(Math.min(upTo, this.#indexAfter(r.at - w)), upTo)
       }),
       aged.map((r) => this.#budget - r.remaining),
     )
     if (f.spread <= 0) return null
     return { w, typical, ...f }
-  }
-
-  /** The budget was overdrawn (a 429) while paced by the learned window: take it longer. */
-  overdrawn(): void {
-    if (this.#window !== null) this.#window *= 1.02
   }
 }
 

@@ -69,6 +69,9 @@ const CALL_SHARE = 0.05
 /** Share of a budget kept free, so latency noise does not tip a window over. */
 const BUDGET_MARGIN = 0.01
 
+/** The most extra share of the budget an overdraw keeps free. */
+const MAX_EXTRA_MARGIN = 0.06
+
 /** One user's parallelism controller. */
 export class AdaptiveLimiter {
   readonly #now: () => number
@@ -92,8 +95,11 @@ export class AdaptiveLimiter {
   // Budget pacing: what the server reported, and this user's own charges and arrivals.
   #timeBudget = 0
   #timeRemaining: number | null = null
-  /** When `#timeRemaining` was read. */
+  /** Share of the budget kept free on top of the margin after an overdraw; fades as calls succeed. */
+  #extraMargin = 0
+  /** When `#timeRemaining` was read, and whether it said the window was full. */
   #readingAt = 0
+  #readingFull = false
   #requestBudget = 0
   /** What the server's readings and this user's charges say about its window and budget. */
   readonly #model = new BudgetModel()
@@ -165,9 +171,9 @@ export class AdaptiveLimiter {
   recommendedRecords(): number | null {
     const budget = this.#model.budget ?? this.#timeBudget
     if (budget <= 0 || this.#fit.n < 3) return null
-    // In the server's ms: latency overstates what it charges by the learned scale.
-    const one = this.#model.scale * this.expectedMs(1)
-    const slope = (this.#model.scale * this.expectedMs(1001) - one) / 1000
+    // In the server's ms.
+    const one = this.#serverMs(1)
+    const slope = (this.#serverMs(1001) - one) / 1000
     if (!(slope > 0)) return null
     return Math.max(50, Math.min(1000, Math.floor((CALL_SHARE * budget - (one - slope)) / slope)))
   }
@@ -220,27 +226,30 @@ export class AdaptiveLimiter {
   #timeBudgetAllows(start: number, records: number, withRequest = true): boolean {
     if (this.#timeRemaining === null || this.#timeBudget <= 0) return true
     const budget = this.#model.budget ?? this.#timeBudget
-    // Costs are measured as latency; the server charges `scale` of that.
     const scale = this.#model.scale
     const now = this.#now()
+    // Each call lands when its latency line says it ends, charged what the server's line says.
     const landings: Array<readonly [at: number, ms: number]> = []
     for (const f of this.#inFlight) {
-      const expected = this.expectedMs(f.records)
-      landings.push([Math.max(now, f.startedAt + expected), scale * expected])
+      landings.push([Math.max(now, f.startedAt + this.expectedMs(f.records)), this.#serverMs(f.records)])
     }
     if (withRequest) {
-      const expected = this.expectedMs(records)
       // A first call larger than the budget cannot be judged; with nothing in flight, let it go and learn.
-      const cost = this.#inFlight.size === 0 ? Math.min(expected, budget / 2) : expected
-      landings.push([start + expected, scale * cost])
+      const cost = this.#serverMs(records)
+      landings.push([
+        start + this.expectedMs(records),
+        this.#inFlight.size === 0 ? Math.min(cost, budget / 2) : cost,
+      ])
     }
     landings.sort((a, b) => a[0] - b[0])
     // The margin covers the spread of what calls cost around the line, for each call still to land.
     const spread = 2 * scale * Math.sqrt(this.#latencyVariance * landings.length)
-    const limit = budget * (1 - BUDGET_MARGIN) - spread
-    // A remainder of 0 does not say by how much the window is over: this user's own charges in it
-    // (once the window is known) are a floor.
-    const held = Math.max(budget - this.#timeRemaining, this.#model.held(this.#readingAt) ?? 0)
+    const limit = budget * (1 - BUDGET_MARGIN - this.#extraMargin) - spread
+    // A remainder of 0 (or a 429) does not say by how much the window is over: this user's own
+    // charges in it (once the window is known) are a floor then. Otherwise the server's figure
+    // stands: the estimates of the log are rougher than what the server counted.
+    const reported = budget - this.#timeRemaining
+    const held = this.#readingFull ? Math.max(reported, this.#model.held(this.#readingAt) ?? 0) : reported
     let landed = 0
     let i = 0
     while (i < landings.length && landings[i]![0] <= start) landed += landings[i++]![1]
@@ -297,6 +306,14 @@ export class AdaptiveLimiter {
     return f
   }
 
+  /**
+   * The server ms a call of `records` records is charged: the server's own cost line once read off
+   * the budget readings, else the latency line times the learned scale.
+   */
+  #serverMs(records: number): number {
+    return this.#model.serverCost(records) ?? this.#model.scale * this.expectedMs(records)
+  }
+
   /** Records a budget probe's answer: its charge and the figures, not its latency as a record cost. */
   probed(handle: InFlight, report: RequestReport): void {
     this.#inFlight.delete(handle)
@@ -307,19 +324,21 @@ export class AdaptiveLimiter {
       this.#pausedUntil = Math.max(this.#pausedUntil, now + report.throttledForMs)
       return
     }
-    this.#readBudget(now, report)
-    this.#model.charge(now, report.latencyMs)
+    this.#readBudget(now, report, 0)
+    this.#model.charge(now, report.latencyMs, 0)
     const moved = before === null || this.#timeRemaining === null || this.#timeRemaining > before + 1
     this.#probeBackoff = moved ? 1 : Math.min(2, this.#probeBackoff * 2)
   }
 
-  #readBudget(now: number, report: RequestReport): void {
+  #readBudget(now: number, report: RequestReport, records: number): void {
     if (report.timeRemainingMs !== null) {
       this.#timeBudget = Math.max(this.#timeBudget, report.timeRemainingMs)
       this.#model.reading(now, report.timeRemainingMs)
       this.#readingAt = now
+      this.#readingFull = report.timeRemainingMs <= 0
       // The header is read before this request's own charge lands.
-      this.#timeRemaining = report.timeRemainingMs - this.#model.scale * report.latencyMs
+      this.#timeRemaining =
+        report.timeRemainingMs - (this.#model.serverCost(records) ?? this.#model.scale * report.latencyMs)
     }
     if (report.requestsRemaining !== null) {
       this.#requestBudget = Math.max(this.#requestBudget, report.requestsRemaining)
@@ -340,12 +359,14 @@ export class AdaptiveLimiter {
       this.#pausedUntil = Math.max(this.#pausedUntil, now + report.throttledForMs)
       // Halve once per pause, not once per throttled request of the same burst.
       if (now - this.#lastThrottleAt > report.throttledForMs) this.#limit = Math.max(1, this.#limit / 2)
-      // Paced by a learned window and still overdrawn: the window is longer than it was thought.
-      if (now - this.#lastThrottleAt > report.throttledForMs) this.#model.overdrawn()
+      // Paced by the budget and still overdrawn: keep more of it free for a while.
+      if (now - this.#lastThrottleAt > report.throttledForMs && this.#model.window !== null)
+        this.#extraMargin = Math.min(MAX_EXTRA_MARGIN, this.#extraMargin + BUDGET_MARGIN)
       this.#lastThrottleAt = now
       // The server's budget is spent: forget the stale remaining figure.
       this.#timeRemaining = 0
       this.#readingAt = now
+      this.#readingFull = true
       return
     }
     if (this.#fit.n >= 3) {
@@ -353,12 +374,13 @@ export class AdaptiveLimiter {
       this.#latencyVariance = 0.95 * this.#latencyVariance + 0.05 * error * error
     }
     this.#learnCost(records, report.latencyMs)
+    this.#extraMargin *= 0.998
     this.#msPerRequest =
       this.#msPerRequest === null ? report.latencyMs : this.#msPerRequest * 0.8 + report.latencyMs * 0.2
-    this.#readBudget(now, report)
+    this.#readBudget(now, report, records)
     // The charge logged is the cost line's estimate for a call of this size: a call's own latency
     // also holds however long this process took to get to its answer, noise the line averages out.
-    this.#model.charge(now, this.#fit.n >= 3 ? this.expectedMs(records) : report.latencyMs)
+    this.#model.charge(now, this.#fit.n >= 3 ? this.expectedMs(records) : report.latencyMs, records)
     const calm = now - this.#lastThrottleAt > 2 * (this.#msPerRequest ?? 0) + 1000
     const busy = inFlightBefore >= Math.floor(this.#limit)
     if (calm && busy) this.#limit = Math.min(MAX_IN_FLIGHT, this.#limit + 1 / Math.max(1, this.#limit))
