@@ -6,7 +6,7 @@
  * while the main thread writes (see producer-pool.ts).
  */
 import { CancelledError } from '../../../errors'
-import { decideEncoding, scanBytes, type ByteFacts, type TextEncoding } from '../reader/encoding'
+import { decideEncoding, scanBytes, type TextEncoding } from '../reader/encoding'
 import type { ExportSource } from '../reader/export-source'
 import type { PlannedPart } from '../reader/export-layout'
 import { csvLine, readCsv, readXlsx, xlsxCellText, type TabularStream } from '../reader/tabular'
@@ -29,12 +29,6 @@ export type ProduceTask = Readonly<{
    * spends nothing on them.
    */
   hashInWriter?: boolean
-  /**
-   * The parts' byte facts (scanBytes), in order, when the main thread scanned them already: it
-   * does so for the next file while the worker reads this one, so the worker spends nothing on
-   * hashing and checking a file's bytes before its first row.
-   */
-  facts?: ReadonlyArray<ByteFacts>
 }>
 
 /**
@@ -242,8 +236,8 @@ export async function produceDataFile(
     column: string | null = null,
   ) => emit({ t: 'finding', code, file, reason, message, column })
 
-  for (const [partIndex, part] of task.parts.entries()) {
-    const facts = task.facts?.[partIndex] ?? (await scanBytes(await source.open(part.path)))
+  for (const part of task.parts) {
+    const facts = await scanBytes(await source.open(part.path))
     const declared = part.declared
     if (declared !== null) {
       if (declared.bytes !== facts.bytes) {

@@ -21,17 +21,8 @@ export type Producer = Readonly<{
   parallel: boolean
   /** Produces one file; `consume` is called for each message, in order, on the main thread. */
   run: (task: ProduceTask, consume: (m: ProducerMessage) => void) => Promise<void>
-  /**
-   * Hands over the task the next run() will be given, so that a worker starts on it as soon as it
-   * has produced the current one instead of waiting for the writer to drain it and ask (its
-   * messages wait, bounded by the credits, until that run). A no-op when reading here.
-   */
-  prefetch: (task: ProduceTask) => void
   close: () => Promise<void>
 }>
-
-/** What identifies a task between prefetch() and run(). */
-const taskKey = (task: ProduceTask) => `${task.object}|${task.parts.map((p) => p.path).join('|')}`
 
 /**
  * When to read in a worker: always, never, or auto — for exports of AUTO_WORKER_BYTES or more on a
@@ -71,7 +62,6 @@ export function inThreadProducer(
   return {
     parallel: false,
     run: (task, consume) => produceDataFile(source, binaries, task, consume, signal),
-    prefetch: () => {},
     close: async () => {},
   }
 }
@@ -98,25 +88,11 @@ export async function createProducer(
   const send = (m: ToWorker) => worker.postMessage(m)
   let handler: ((m: FromWorker) => void) | null = null
   let failure: ((e: unknown) => void) | null = null
-  /** Messages of a prefetched task that came before its run(), in order. */
-  const waiting: FromWorker[] = []
-  /** Tasks sent ahead (prefetch), in order. */
-  const ahead: string[] = []
-  /** The worker's failure while no run was there to receive it. */
-  let crashed: unknown = null
-  const fail = (e: unknown) => {
-    if (failure !== null) failure(e)
-    else crashed ??= e
-  }
-  worker.on('message', (m: FromWorker) => {
-    if (handler !== null) handler(m)
-    else if (ahead.length > 0 || waiting.length > 0) waiting.push(m)
-  })
-  worker.on('error', fail)
+  worker.on('message', (m: FromWorker) => handler?.(m))
+  worker.on('error', (e) => failure?.(e))
   worker.on('exit', (code) => {
-    if (code !== 0) fail(new Error(`the staging worker stopped (exit ${code})`))
+    if (code !== 0) failure?.(new Error(`the staging worker stopped (exit ${code})`))
   })
-  const sendTask = (task: ProduceTask) => send({ t: 'task', task: { ...task, hashInWriter: true } })
   const toError = (m: Extract<FromWorker, { t: 'error' }>) =>
     m.isAppError ? new AppError(m.error) : new Error(m.error.message)
 
@@ -164,18 +140,8 @@ export async function createProducer(
             return settle(error)
           }
         }
-        if (crashed !== null) return settle(crashed)
-        const key = taskKey(task)
-        if (ahead.length === 0) sendTask(task)
-        else if (ahead[0] === key) ahead.shift()
-        else return settle(new Error(`staging worker: ${key} run while ${ahead[0]} was prefetched`))
-        // Messages that came early, up to this task's end (the rest are the next task's).
-        while (handler !== null && waiting.length > 0) handler(waiting.shift()!)
+        send({ t: 'task', task: { ...task, hashInWriter: true } })
       }),
-    prefetch: (task) => {
-      ahead.push(taskKey(task))
-      sendTask(task)
-    },
     close: async () => {
       send({ t: 'close' })
       await new Promise<void>((resolve) => {

@@ -272,7 +272,7 @@ export async function stageExport(
     )
     // `always` reads every data file in the worker, so it waits for it.
     if (options.worker === 'always') await starting
-    for (const [index, file] of plan.files.entries()) {
+    for (const file of plan.files) {
       if (options.signal?.aborted) throw new CancelledError()
       log(`Reading ${file.parts.map((p) => p.path).join(', ')}.`)
       if (file.kind === 'json') {
@@ -282,28 +282,7 @@ export async function stageExport(
       const producer: Producer = worker ?? inThread
       if (producer.parallel && !readInWorker) log('Reading and validating in a worker thread.')
       readInWorker ||= producer.parallel
-      const staged = stageDataFile(ctx, file, producer)
-      // The next data file goes to the worker as soon as its bytes are scanned here (the writer has
-      // time to spare while the worker reads), so the worker reads on while this file's last
-      // batches are written. Only a data file right after: a schema file between would change
-      // the validation.
-      const next = plan.files[index + 1]
-      let handedOver: Promise<void> | null = null
-      if (producer.parallel && next?.kind === 'data') {
-        const validation = ctx.validation
-        handedOver = Promise.all(next.parts.map(async (p) => scanBytes(await source.open(p.path)))).then(
-          (facts) => producer.prefetch({ object: next.spec.object, parts: next.parts, validation, facts }),
-        )
-        // Awaited below; until then a failed scan must not count as unhandled.
-        handedOver.catch(() => undefined)
-      }
-      try {
-        await staged
-      } finally {
-        // The worker may not be given the next file's run before its prefetch.
-        if (handedOver !== null) await handedOver.catch(() => undefined)
-      }
-      if (handedOver !== null) await handedOver
+      await stageDataFile(ctx, file, producer)
     }
     if (options.signal?.aborted) throw new CancelledError()
     ctx.onProgress({ file: '', rowsDone: ctx.rowsDone, rowsTotal: ctx.rowsDone, phase: 'checking' })

@@ -38,7 +38,6 @@ if (port !== null) {
   let binaries = new Map<string, number>()
   let outstanding = 0
   let wake: (() => void) | null = null
-  let queue: Promise<void> = Promise.resolve()
   const post = (m: FromWorker) => port.postMessage(m)
   const emit = async (m: ProducerMessage) => {
     if (m.t !== 'rows') return post(m)
@@ -72,26 +71,21 @@ if (port !== null) {
           w()
         }
         return
-      case 'task': {
-        // Tasks run one after another: one sent ahead waits for the one before it.
-        const task = m.task
-        queue = queue.then(() => {
-          if (source === null) {
-            post({
-              t: 'error',
-              error: toAppErrorData(new Error('the worker has no export open')),
-              isAppError: false,
-            })
-            return
-          }
-          return produceDataFile(source, binaries, task, emit).then(
-            () => post({ t: 'done' }),
-            (error: unknown) =>
-              post({ t: 'error', error: toAppErrorData(error), isAppError: error instanceof AppError }),
-          )
-        })
+      case 'task':
+        if (source === null) {
+          post({
+            t: 'error',
+            error: toAppErrorData(new Error('the worker has no export open')),
+            isAppError: false,
+          })
+          return
+        }
+        produceDataFile(source, binaries, m.task, emit).then(
+          () => post({ t: 'done' }),
+          (error: unknown) =>
+            post({ t: 'error', error: toAppErrorData(error), isAppError: error instanceof AppError }),
+        )
         return
-      }
       case 'close':
         void (source?.close() ?? Promise.resolve()).finally(() => port.close())
         return

@@ -1,6 +1,6 @@
 /**
- * Reading in the worker thread (files handed over ahead, their bytes scanned by the writer's
- * thread, batches packed across threads) stages exactly what reading in the main thread does.
+ * Reading in the worker thread (batches packed across threads, a file's messages routed to its
+ * run) stages exactly what reading in the main thread does.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
