@@ -17,6 +17,7 @@
  *
  * Pure: times are on the caller's clock, and `charge` is called in time order.
  */
+import { CostLine } from './cost-line'
 
 /** Readings kept for the fit (the newest), and charges kept for it and for ageing out. */
 const MAX_READINGS = 2_000
@@ -68,10 +69,9 @@ export class BudgetModel {
   /**
    * The server's own cost line (ms = base + per × records), fitted to the charges read off
    * consecutive readings: between two readings exactly one charge lands, the previous answer's
-   * own, so while nothing ages out the drop of the remainder is that call's charge. Decayed sums:
-   * count, Σrecords, Σms, Σrecords², Σrecords·ms.
+   * own, so while nothing ages out the drop of the remainder is that call's charge.
    */
-  readonly #line = { n: 0, sx: 0, sy: 0, sxx: 0, sxy: 0 }
+  readonly #line = new CostLine(0.98)
   /** The records of the one charge landed since the last reading (null: none or several). */
   #landedRecords: number | null = null
   #landedCount = 0
@@ -117,14 +117,9 @@ export class BudgetModel {
   }
 
   #serverLine(): { base: number; per: number } | null {
-    const f = this.#line
-    if (f.n < 5) return null
-    const meanX = f.sx / f.n
-    const meanY = f.sy / f.n
-    const varX = f.sxx / f.n - meanX * meanX
-    if (varX < 1) return null
-    const per = Math.max(0, (f.sxy / f.n - meanX * meanY) / varX)
-    return { base: Math.max(0, meanY - per * meanX), per }
+    if (this.#line.samples < 5) return null
+    const line = this.#line.line(1)
+    return line === null || !line.spread ? null : line
   }
 
   /** A request's charge (its latency, for `records` records), landing at `at`, after any reading taken at that moment. */
@@ -160,16 +155,7 @@ export class BudgetModel {
       (!this.#rose || this.#window !== null)
     ) {
       const charged = last - remaining + this.#freedRaw(lastAt, at)
-      if (charged > 0) {
-        const f = this.#line
-        const x = this.#landedRecords
-        const keep = 0.98
-        f.n = f.n * keep + 1
-        f.sx = f.sx * keep + x
-        f.sy = f.sy * keep + charged
-        f.sxx = f.sxx * keep + x * x
-        f.sxy = f.sxy * keep + x * charged
-      }
+      if (charged > 0) this.#line.add(this.#landedRecords, charged)
     }
     this.#landedRecords = null
     this.#landedCount = 0

@@ -19,6 +19,7 @@
  * Pure bookkeeping over a clock: the pool asks `canStart` and tells `started` / `finished`.
  */
 import { BudgetModel } from './budget-model'
+import { CostLine } from './cost-line'
 
 /** The most requests one user may have in flight ([limits]: concurrency 52). */
 export const MAX_IN_FLIGHT = 52
@@ -83,7 +84,7 @@ export class AdaptiveLimiter {
   #lastThrottleAt = -Infinity
   readonly #inFlight = new Set<InFlight>()
   /** Decayed sums for the cost line: count, Σrecords, Σms, Σrecords², Σrecords·ms. */
-  readonly #fit = { n: 0, sx: 0, sy: 0, sxx: 0, sxy: 0 }
+  readonly #fit = new CostLine(0.95)
   #msPerRequest: number | null = null
   /** Decayed variance of calls' latency around the cost line, ms². */
   #latencyVariance = 0
@@ -149,17 +150,10 @@ export class AdaptiveLimiter {
    * thousand both predict well.
    */
   expectedMs(records: number): number {
-    const f = this.#fit
-    if (f.n < 0.5) return 0
-    const x = Math.max(1, records)
-    const meanX = f.sx / f.n
-    const meanY = f.sy / f.n
-    const varX = f.sxx / f.n - meanX * meanX
+    if (this.#fit.samples < 0.5) return 0
     // All samples of one size (reads of one record): no slope to learn yet, so no guess beyond them.
-    if (varX < 1e-6) return Math.max(0, meanY)
-    const slope = Math.max(0, (f.sxy / f.n - meanX * meanY) / varX)
-    const base = Math.max(0, meanY - slope * meanX)
-    return base + slope * x
+    const line = this.#fit.line(1e-6)!
+    return line.base + line.per * Math.max(1, records)
   }
 
   /**
@@ -170,23 +164,12 @@ export class AdaptiveLimiter {
    */
   recommendedRecords(): number | null {
     const budget = this.#model.budget ?? this.#timeBudget
-    if (budget <= 0 || this.#fit.n < 3) return null
+    if (budget <= 0 || this.#fit.samples < 3) return null
     // In the server's ms.
     const one = this.#serverMs(1)
     const slope = (this.#serverMs(1001) - one) / 1000
     if (!(slope > 0)) return null
     return Math.max(50, Math.min(1000, Math.floor((CALL_SHARE * budget - (one - slope)) / slope)))
-  }
-
-  #learnCost(records: number, latencyMs: number): void {
-    const x = Math.max(1, records)
-    const f = this.#fit
-    const keep = 0.95
-    f.n = f.n * keep + 1
-    f.sx = f.sx * keep + x
-    f.sy = f.sy * keep + latencyMs
-    f.sxx = f.sxx * keep + x * x
-    f.sxy = f.sxy * keep + x * latencyMs
   }
 
   /** May a request of `records` records start now? */
@@ -369,18 +352,18 @@ export class AdaptiveLimiter {
       this.#readingFull = true
       return
     }
-    if (this.#fit.n >= 3) {
+    if (this.#fit.samples >= 3) {
       const error = report.latencyMs - this.expectedMs(records)
       this.#latencyVariance = 0.95 * this.#latencyVariance + 0.05 * error * error
     }
-    this.#learnCost(records, report.latencyMs)
+    this.#fit.add(Math.max(1, records), report.latencyMs)
     this.#extraMargin *= 0.998
     this.#msPerRequest =
       this.#msPerRequest === null ? report.latencyMs : this.#msPerRequest * 0.8 + report.latencyMs * 0.2
     this.#readBudget(now, report, records)
     // The charge logged is the cost line's estimate for a call of this size: a call's own latency
     // also holds however long this process took to get to its answer, noise the line averages out.
-    this.#model.charge(now, this.#fit.n >= 3 ? this.expectedMs(records) : report.latencyMs, records)
+    this.#model.charge(now, this.#fit.samples >= 3 ? this.expectedMs(records) : report.latencyMs, records)
     const calm = now - this.#lastThrottleAt > 2 * (this.#msPerRequest ?? 0) + 1000
     const busy = inFlightBefore >= Math.floor(this.#limit)
     if (calm && busy) this.#limit = Math.min(MAX_IN_FLIGHT, this.#limit + 1 / Math.max(1, this.#limit))
