@@ -51,7 +51,7 @@ const RECENT_FROM = 0.5
 /** Fit again after this many new readings while the window is unknown. */
 const FIT_EVERY = 8
 
-type WindowFit = { w: number; mse: number; slope: number; intercept: number; spread: number; typical: number }
+type WindowFit = { w: number; mse: number; slope: number; spread: number; typical: number }
 
 type Reading = { readonly at: number; readonly remaining: number; readonly charges: number }
 
@@ -321,11 +321,11 @@ export class BudgetModel {
   }
 }
 
-/** A least-squares line y = a + b·x: its slope and intercept, mean squared error, and the variance of y. */
+/** A least-squares line y = a + b·x: its slope, mean squared error, and the variance of y. */
 function fitLine(
   xs: ReadonlyArray<number>,
   ys: ReadonlyArray<number>,
-): { slope: number; intercept: number; mse: number; spread: number } {
+): { slope: number; mse: number; spread: number } {
   const n = xs.length
   let sx = 0
   let sy = 0
@@ -347,5 +347,5 @@ function fitLine(
   }
   const slope = sxx > 1e-9 ? sxy / sxx : 0
   const rss = Math.max(0, syy - slope * sxy)
-  return { slope, intercept: my - slope * mx, mse: rss / n, spread: syy / n }
+  return { slope, mse: rss / n, spread: syy / n }
 }

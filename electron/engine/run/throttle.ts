@@ -55,8 +55,8 @@ export function reportOf(
   }
 }
 
-/** A request in flight: its size, when it started, and what it was expected to be charged. */
-type InFlight = { readonly records: number; readonly startedAt: number; readonly expectedMs: number }
+/** A request in flight: its size and when it started. */
+type InFlight = { readonly records: number; readonly startedAt: number }
 
 /** How often a user whose budget looks spent asks for fresh figures (a WhoAmI is charged too), ms. */
 const PROBE_INTERVAL_MS = 750
@@ -83,7 +83,7 @@ export class AdaptiveLimiter {
   #pausedUntil = 0
   #lastThrottleAt = -Infinity
   readonly #inFlight = new Set<InFlight>()
-  /** Decayed sums for the cost line: count, Σrecords, Σms, Σrecords², Σrecords·ms. */
+  /** Calls' latency as a line on their records. */
   readonly #fit = new CostLine(0.95)
   #msPerRequest: number | null = null
   /** Decayed variance of calls' latency around the cost line, ms². */
@@ -233,16 +233,17 @@ export class AdaptiveLimiter {
     // stands: the estimates of the log are rougher than what the server counted.
     const reported = budget - this.#timeRemaining
     const held = this.#readingFull ? Math.max(reported, this.#model.held(this.#readingAt) ?? 0) : reported
+    // Checked at the start (with what lands by then) and at each later landing.
     let landed = 0
     let i = 0
     while (i < landings.length && landings[i]![0] <= start) landed += landings[i++]![1]
-    if (held + landed - this.#model.freed(this.#readingAt, start) > limit) return false
-    for (; i < landings.length; i++) {
-      const [at, ms] = landings[i]!
-      landed += ms
+    for (let at = start; ;) {
       if (held + landed - this.#model.freed(this.#readingAt, at) > limit) return false
+      if (i === landings.length) return true
+      const [next, ms] = landings[i++]!
+      at = next
+      landed += ms
     }
-    return true
   }
 
   /**
@@ -283,7 +284,7 @@ export class AdaptiveLimiter {
   /** Records a request starting; returns the handle to finish it with. */
   started(records: number): InFlight {
     const now = this.#now()
-    const f = { records, startedAt: now, expectedMs: this.expectedMs(records) }
+    const f = { records, startedAt: now }
     this.#inFlight.add(f)
     this.#arrivalsSinceReport++
     return f
@@ -340,11 +341,13 @@ export class AdaptiveLimiter {
     if (report.throttledForMs !== null) {
       this.#throttles++
       this.#pausedUntil = Math.max(this.#pausedUntil, now + report.throttledForMs)
-      // Halve once per pause, not once per throttled request of the same burst.
-      if (now - this.#lastThrottleAt > report.throttledForMs) this.#limit = Math.max(1, this.#limit / 2)
-      // Paced by the budget and still overdrawn: keep more of it free for a while.
-      if (now - this.#lastThrottleAt > report.throttledForMs && this.#model.window !== null)
-        this.#extraMargin = Math.min(MAX_EXTRA_MARGIN, this.#extraMargin + BUDGET_MARGIN)
+      // Once per pause, not once per throttled request of the same burst: halve, and when paced
+      // by a learned window and still overdrawn, keep more of the budget free for a while.
+      if (now - this.#lastThrottleAt > report.throttledForMs) {
+        this.#limit = Math.max(1, this.#limit / 2)
+        if (this.#model.window !== null)
+          this.#extraMargin = Math.min(MAX_EXTRA_MARGIN, this.#extraMargin + BUDGET_MARGIN)
+      }
       this.#lastThrottleAt = now
       // The server's budget is spent: forget the stale remaining figure.
       this.#timeRemaining = 0

@@ -510,13 +510,11 @@ export class JournalRepository {
 
   /** Target ids of the given source keys of a table (only those mapped). */
   idsOf(table: string, keys: ReadonlyArray<string>): ReadonlyMap<string, string> {
-    const out = new Map<string, string>()
-    const stmt = this.#stmt('SELECT target_id AS id FROM id_map WHERE table_name = ? AND source_key = ?')
-    for (const k of keys) {
-      const r = stmt.get(table, k) as { id: string } | undefined
-      if (r !== undefined) out.set(k, r.id)
-    }
-    return out
+    return this.#ids(
+      'SELECT target_id AS id FROM id_map WHERE table_name = ? AND source_key = ?',
+      table,
+      keys,
+    )
   }
 
   /**
@@ -525,12 +523,20 @@ export class JournalRepository {
    * rollback deletes the record.
    */
   idsCreatedBy(runId: string, table: string, keys: ReadonlyArray<string>): ReadonlyMap<string, string> {
-    const out = new Map<string, string>()
-    const stmt = this.#stmt(
+    return this.#ids(
       'SELECT target_id AS id FROM id_map WHERE table_name = ? AND source_key = ? AND created_by_run = ?',
+      table,
+      keys,
+      runId,
     )
+  }
+
+  /** Runs an id-map lookup (parameters: table, key, then `extra`) for each key; the keys found. */
+  #ids(sql: string, table: string, keys: ReadonlyArray<string>, ...extra: string[]): Map<string, string> {
+    const out = new Map<string, string>()
+    const stmt = this.#stmt(sql)
     for (const k of keys) {
-      const r = stmt.get(table, k, runId) as { id: string } | undefined
+      const r = stmt.get(table, k, ...extra) as { id: string } | undefined
       if (r !== undefined) out.set(k, r.id)
     }
     return out
