@@ -89,6 +89,16 @@ function simulate(options: {
   }
 }
 
+/** The sandbox's time-scaled budget (a 15-s window, 60 s of execution) with calls of 1.8 s. */
+const TIME_SCALED = {
+  windowMs: 15_000,
+  budgetMs: 60_000,
+  costMs: 1800,
+  durationMs: 180_000,
+  dopHint: 8,
+  headers: true,
+} as const
+
 describe('AdaptiveLimiter', () => {
   it('never lets more than 52 requests fly, whatever the hint', () => {
     const r = simulate({
@@ -105,14 +115,7 @@ describe('AdaptiveLimiter', () => {
 
   it('with the budget headers, keeps the execution budget near full without a single 429', () => {
     // A time-scaled window (15 s) with requests of 1.8 s: the case where naive pacing either stalls or overdraws.
-    const r = simulate({
-      windowMs: 15_000,
-      budgetMs: 60_000,
-      costMs: 1800,
-      durationMs: 180_000,
-      dopHint: 8,
-      headers: true,
-    })
+    const r = simulate(TIME_SCALED)
     expect(r.throttled).toBe(0)
     expect(r.utilisation).toBeGreaterThan(0.85)
   })
@@ -120,12 +123,7 @@ describe('AdaptiveLimiter', () => {
   it('learns the window from noisy readings and then keeps the budget nearly full', () => {
     // Costs vary by ±15% and latency carries network time: the window is fitted, not read off.
     const r = simulate({
-      windowMs: 15_000,
-      budgetMs: 60_000,
-      costMs: 1800,
-      durationMs: 180_000,
-      dopHint: 8,
-      headers: true,
+      ...TIME_SCALED,
       jitter: 0.3,
     })
     expect(r.window).not.toBeNull()
@@ -136,12 +134,7 @@ describe('AdaptiveLimiter', () => {
 
   it('is not misled by use from before the run ageing out, and finds the budget that use hid', () => {
     const r = simulate({
-      windowMs: 15_000,
-      budgetMs: 60_000,
-      costMs: 1800,
-      durationMs: 180_000,
-      dopHint: 8,
-      headers: true,
+      ...TIME_SCALED,
       jitter: 0.3,
       priorMs: 20_000,
     })
