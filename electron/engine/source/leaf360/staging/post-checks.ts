@@ -154,55 +154,28 @@ export function synthesiseInverses(ctx: StageContext): number {
   const labelOf = new Map(ctx.validation.associationTypes.map((t) => [t.associationTypeId, t.label]))
   const warn = ctx.associationsPresent
   let synthesised = 0
-  const bounds = ctx.repo.query<{ lo: number | null; hi: number | null }>(
-    `SELECT min(record_id) AS lo, max(record_id) AS hi FROM staged_record
-     WHERE import_id = ? AND object = 'associations'`,
-    ctx.importId,
-  )[0]
-  if (bounds === undefined || bounds.lo === null || bounds.hi === null) return 0
+  const range = ctx.repo.recordIdRange(ctx.importId, 'associations')
+  if (range === null) return 0
   // Rows synthesised below get ids past `hi`; the loop would skip them anyway (not from a file).
-  const last = bounds.hi
-  let after = bounds.lo - 1
+  let after = range.lo - 1
   for (;;) {
-    // Pages by rowid range (NOT INDEXED: the object's index entries would be sorted again for every
-    // page, 0.5 s of the post-read checks at 1M rows in bench:stage).
-    const page = ctx.repo.query<{
-      recordId: number
-      sourceId: string
-      origin: string
-      file: string
-      row: number
-    }>(
-      `SELECT record_id AS recordId, source_id AS sourceId, origin, file, row FROM staged_record NOT INDEXED
-       WHERE record_id > ? AND record_id <= ? AND import_id = ? AND object = 'associations'
-       ORDER BY record_id LIMIT ?`,
-      after,
-      last,
-      ctx.importId,
-      PAGE,
-    )
+    const page = ctx.repo.identityPage(ctx.importId, 'associations', after, range.hi, PAGE)
     if (page.length === 0) break
     after = page[page.length - 1]!.recordId
     // The inverses of this page's rows, and which of them are staged, in one query.
-    const inverses = new Map<number, string>()
+    const inverses = new Map<number, { id: string; parts: string[]; inverse: number }>()
     for (const r of page) {
       if (r.origin !== 'file') continue
-      const [fromType, fromId, toType, toId, typeText] = r.sourceId.split('|')
+      const parts = r.sourceId.split('|')
+      const [fromType, fromId, toType, toId, typeText] = parts
       const inverse = inverseOf.get(Number(typeText))
       if (inverse === null || inverse === undefined) continue
-      inverses.set(r.recordId, `${toType}|${toId}|${fromType}|${fromId}|${inverse}`)
+      inverses.set(r.recordId, { id: `${toType}|${toId}|${fromType}|${fromId}|${inverse}`, parts, inverse })
     }
     if (inverses.size === 0) continue
-    const present = new Set(
-      ctx.repo
-        .query<{ id: string }>(
-          `SELECT source_id AS id FROM staged_record WHERE import_id = ? AND object = 'associations'
-           AND source_id IN (SELECT value FROM json_each(?))`,
-          ctx.importId,
-          JSON.stringify([...new Set(inverses.values())]),
-        )
-        .map((r) => r.id),
-    )
+    const present = ctx.repo.stagedAmong(ctx.importId, 'associations', [
+      ...new Set([...inverses.values()].map((i) => i.id)),
+    ])
     const createdIds = new Set<string>()
     const created: Array<{
       sourceId: string
@@ -213,11 +186,11 @@ export function synthesiseInverses(ctx: StageContext): number {
       row: number
     }> = []
     for (const r of page) {
-      const inverseId = inverses.get(r.recordId)
-      if (inverseId === undefined || present.has(inverseId) || createdIds.has(inverseId)) continue
+      const found = inverses.get(r.recordId)
+      if (found === undefined || present.has(found.id) || createdIds.has(found.id)) continue
+      const { id: inverseId, parts, inverse } = found
       createdIds.add(inverseId)
-      const [fromType, fromId, toType, toId, typeText] = r.sourceId.split('|')
-      const inverse = inverseOf.get(Number(typeText))!
+      const [fromType, fromId, toType, toId] = parts
       const data = JSON.parse(ctx.repo.getStaged(r.recordId)?.data ?? '{}') as Row
       created.push({
         sourceId: inverseId,
