@@ -12,7 +12,7 @@
  * Options: --worker auto|always|never (reading in a worker thread), --heap MB (the staging
  * process's V8 heap; 0 for Node's default). The export is written by the project's generator (profile `large`, scaled to about
  * --rows N rows, default 1,000,000); --builtin uses the simple writer below instead; --keep DIR
- * reuses or keeps the export there.
+ * reuses or keeps the export there; --cpu-prof DIR writes a CPU profile of each staging thread there.
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -424,6 +424,9 @@ async function runStaging(root: string, workspacePath: string): Promise<Measured
 function child(mode: 'baseline' | 'staging', root: string, dbPath: string, runner: string | null): Measured {
   const heap = option('--heap') ?? '128'
   const v8 = mode === 'staging' && heap !== '0' ? [`--max-old-space-size=${heap}`] : []
+  // --cpu-prof DIR: a V8 CPU profile of each thread of the staging side, written into DIR.
+  const profileDir = option('--cpu-prof')
+  if (mode === 'staging' && profileDir !== undefined) v8.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`)
   const worker = option('--worker') ?? 'auto'
   const script =
     mode === 'staging' && runner !== null

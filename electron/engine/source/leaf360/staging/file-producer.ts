@@ -35,58 +35,29 @@ export type ProduceTask = Readonly<{
  * Rows of one batch, flat: per row RowBatch.INTS numbers (kind 0 stage / 1 quarantine, row, line,
  * archived, and how many refs, keys and facts strings follow) and its strings in order: raw, source
  * id, then for a staged row data, hash, warnings, updated_at, refs, keys, facts; for a quarantined
- * one reason, defect, message. Flat arrays cost the writer no per-row objects, and a worker packs
- * them into one string (packBatch) that crosses threads as a single copy.
+ * one reason, defect, message. Flat arrays cost the writer no per-row objects. A worker posts the
+ * strings array as it is and the numbers as a transferred Int32Array (toPostable): cloning the
+ * array costs both threads less than joining its strings into one and slicing them apart again
+ * (a 1M-row micro-benchmark of 500-row batches: 1.4 against 2.4 s in the worker, 0.7 against
+ * 1.8 s on the main thread).
  */
 export type RowBatch = {
   path: string
   count: number
-  ints: number[]
+  ints: number[] | Int32Array
   strings: Array<string | null>
 }
 
 /** Numbers per row in RowBatch.ints. */
 export const BATCH_INTS = 7
 
-/** A batch as it crosses threads: its strings joined into one, with their lengths (-1: null). */
-export type PackedBatch = Readonly<{
-  path: string
-  count: number
-  ints: Int32Array
-  text: string
-  lengths: Int32Array
-}>
-
-/** Packs a batch for postMessage (the arrays' buffers can be transferred). */
-export function packBatch(b: RowBatch): PackedBatch {
-  const lengths = new Int32Array(b.strings.length)
-  const parts: string[] = []
-  for (let i = 0; i < b.strings.length; i++) {
-    const s = b.strings[i]!
-    if (s === null) lengths[i] = -1
-    else {
-      lengths[i] = s.length
-      parts.push(s)
-    }
-  }
-  return { path: b.path, count: b.count, ints: Int32Array.from(b.ints), text: parts.join(''), lengths }
-}
-
-/** Unpacks a batch packBatch made (substrings of one string: no copy of long values). */
-export function unpackBatch(p: PackedBatch): RowBatch {
-  const strings = new Array<string | null>(p.lengths.length)
-  const text = p.text
-  let at = 0
-  for (let i = 0; i < p.lengths.length; i++) {
-    const n = p.lengths[i]!
-    if (n < 0) strings[i] = null
-    else {
-      strings[i] = text.slice(at, at + n)
-      at += n
-    }
-  }
-  return { path: p.path, count: p.count, ints: Array.from(p.ints), strings }
-}
+/** A batch ready for postMessage: its numbers in an Int32Array whose buffer can be transferred. */
+export const toPostable = (b: RowBatch): RowBatch & { ints: Int32Array } => ({
+  path: b.path,
+  count: b.count,
+  ints: b.ints instanceof Int32Array ? b.ints : Int32Array.from(b.ints),
+  strings: b.strings,
+})
 
 /** A custom or undeclared column's observed values (custom fields inventory). */
 export type ObservedStats = Readonly<{
@@ -164,11 +135,11 @@ const BATCH_ROWS = 500
  */
 const BINARY_READS_IN_FLIGHT = 16
 
-const newBatch = (path: string): RowBatch => ({ path, count: 0, ints: [], strings: [] })
+const newBatch = (path: string): RowBatch & { ints: number[] } => ({ path, count: 0, ints: [], strings: [] })
 
 /** Appends one decision to a batch, serialising a staged row's values, hash and warnings. */
 function append(
-  batch: RowBatch,
+  batch: RowBatch & { ints: number[] },
   d: RowDecision,
   row: number,
   line: number,

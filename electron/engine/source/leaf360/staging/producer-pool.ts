@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { AppError, CancelledError } from '../../../errors'
 import type { ExportSource } from '../reader/export-source'
-import { produceDataFile, unpackBatch, type ProduceTask, type ProducerMessage } from './file-producer'
+import { produceDataFile, type ProduceTask, type ProducerMessage } from './file-producer'
 import type { FromWorker, ToWorker } from './stage-worker'
 
 /** Runs producer tasks one at a time. */
@@ -26,7 +26,7 @@ export type Producer = Readonly<{
 
 /**
  * When to read in a worker: always, never, or auto — for exports of AUTO_WORKER_BYTES or more on a
- * machine with AUTO_WORKER_CORES or more. Since batches cross as one packed string and the worker
+ * machine with AUTO_WORKER_CORES or more. Since batches cross as cloned arrays and the worker
  * starts while the first files are read here, two cores are enough: bench:stage at 1M rows on a
  * shared two-core machine, built engine, ratio 0.40–0.54 with the worker against 0.37–0.44
  * without, peak RSS 239–246 MB against 193 MB.
@@ -131,11 +131,9 @@ export async function createProducer(
           if (m.t === 'error') return settle(toError(m))
           if (m.t === 'ready') return
           try {
-            if (m.t === 'packed-rows') {
-              // Credit first: the worker reads on while this batch is written.
-              send({ t: 'credit' })
-              consume({ t: 'rows', batch: unpackBatch(m.batch) })
-            } else consume(m)
+            // Credit first: the worker reads on while this batch is written.
+            if (m.t === 'rows') send({ t: 'credit' })
+            consume(m)
           } catch (error) {
             return settle(error)
           }

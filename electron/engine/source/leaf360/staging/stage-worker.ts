@@ -6,13 +6,7 @@
 import { parentPort } from 'node:worker_threads'
 import { AppError, toAppErrorData } from '../../../errors'
 import { openExportSource, type ExportSource } from '../reader/export-source'
-import {
-  packBatch,
-  produceDataFile,
-  type PackedBatch,
-  type ProduceTask,
-  type ProducerMessage,
-} from './file-producer'
+import { produceDataFile, toPostable, type ProduceTask, type ProducerMessage } from './file-producer'
 
 /** Messages the main thread sends. */
 export type ToWorker =
@@ -23,8 +17,7 @@ export type ToWorker =
 
 /** Messages the worker sends: the producer's, plus readiness, completion and errors. */
 export type FromWorker =
-  | Exclude<ProducerMessage, Readonly<{ t: 'rows' }>>
-  | Readonly<{ t: 'packed-rows'; batch: PackedBatch }>
+  | ProducerMessage
   | Readonly<{ t: 'ready' }>
   | Readonly<{ t: 'done' }>
   | Readonly<{ t: 'error'; error: ReturnType<typeof toAppErrorData>; isAppError: boolean }>
@@ -41,12 +34,9 @@ if (port !== null) {
   const post = (m: FromWorker) => port.postMessage(m)
   const emit = async (m: ProducerMessage) => {
     if (m.t !== 'rows') return post(m)
-    // One string and two typed arrays cross instead of thousands of values (the arrays move).
-    const batch = packBatch(m.batch)
-    port.postMessage({ t: 'packed-rows', batch } satisfies FromWorker, [
-      batch.ints.buffer as ArrayBuffer,
-      batch.lengths.buffer as ArrayBuffer,
-    ])
+    // The strings are cloned, the numbers' buffer moves (file-producer.ts RowBatch).
+    const batch = toPostable(m.batch)
+    port.postMessage({ t: 'rows', batch } satisfies FromWorker, [batch.ints.buffer as ArrayBuffer])
     outstanding++
     while (outstanding >= MAX_OUTSTANDING) await new Promise<void>((resolve) => (wake = resolve))
   }
