@@ -248,7 +248,9 @@ export class PhaseRunner {
     // memory and intents in the journal ahead of their calls.
     const capacity = () =>
       this.#o.pool.users.reduce((n, u) => n + u.limiter.inFlight, 0) + 2 * this.#o.pool.users.length + 2
-    while (this.#running.size >= capacity() && this.#error === null) await Promise.race([...this.#running])
+    // Capacity grows as chunks get their leases, not only as they end: wake on either.
+    while (this.#running.size >= capacity() && this.#error === null)
+      await Promise.race([...this.#running, this.#o.pool.nextLease()])
     if (this.#error !== null) return
     const p = this.#chunk(list)
       .catch((error: unknown) => {

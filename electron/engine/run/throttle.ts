@@ -5,7 +5,7 @@
  *
  * - start at the server's `x-ms-dop-hint`; never more than 52 requests in flight;
  * - a 429 pauses every new request of this user for the full `Retry-After` (pushing on makes the
- *   penalty longer) and halves the parallelism; when calm it grows by about one per round trip;
+ *   penalty longer) and halves the parallelism; when calm it grows again (see `finished`);
  * - when the server reports the budget left (`x-ms-ratelimit-time-remaining-xrm-requests`, execution
  *   ms in the sliding window, and `…-burst-remaining-…`, requests), the limiter also paces by the
  *   budget: it keeps the log of what its own requests were charged and when, learns the window's
@@ -104,6 +104,7 @@ export class AdaptiveLimiter {
   #requestBudget = 0
   /** What the server's readings and this user's charges say about its window and budget. */
   readonly #model = new BudgetModel()
+  #lastAnswerAt = -Infinity
 
   constructor(start: number, now: () => number) {
     this.#limit = Math.max(1, Math.min(MAX_IN_FLIGHT, start))
@@ -183,12 +184,20 @@ export class AdaptiveLimiter {
 
   /**
    * Should a cheap request (a `WhoAmI`) go out just to read the budget? When the last figures say
-   * the window is full and nothing in flight will bring newer ones, only asking tells when the
+   * the window is full and nothing in flight will bring newer ones soon, only asking tells when the
    * window has room again.
    */
   wantsProbe(records: number): boolean {
     const now = this.#now()
-    if (this.#timeRemaining === null || this.#inFlight.size > 0 || now < this.#pausedUntil) return false
+    if (this.#timeRemaining === null || now < this.#pausedUntil) return false
+    if (this.#inFlight.size > 0) {
+      // Calls in flight bring fresh figures when they end. While the window is unknown, nothing
+      // else tells what has aged out since the last reading: ask when none is due for a while.
+      if (this.#model.window !== null) return false
+      let due = Infinity
+      for (const f of this.#inFlight) due = Math.min(due, f.startedAt + this.expectedMs(f.records))
+      if (due - now < PROBE_INTERVAL_MS) return false
+    }
     // With the window learned, time alone frees the budget (the pool waits for it): no need to ask,
     // unless this user's own charges cannot free enough (someone else's use holds the window).
     if (this.#model.window !== null && this.nextStartAt(records) !== null) return false
@@ -291,6 +300,17 @@ export class AdaptiveLimiter {
   }
 
   /**
+   * When the server answered, on the limiter's clock: when the response's headers came (its start
+   * plus the measured latency, which stops there), not when this process got round to it, kept in
+   * time order for the budget model.
+   */
+  #answeredAt(handle: InFlight, report: RequestReport): number {
+    const at = Math.max(this.#lastAnswerAt, Math.min(this.#now(), handle.startedAt + report.latencyMs))
+    this.#lastAnswerAt = at
+    return at
+  }
+
+  /**
    * The server ms a call of `records` records is charged: the server's own cost line once read off
    * the budget readings, else the latency line times the learned scale.
    */
@@ -304,21 +324,22 @@ export class AdaptiveLimiter {
     const now = this.#now()
     this.#lastResponseAt = now
     const before = this.#timeRemaining
+    const at = this.#answeredAt(handle, report)
     if (report.throttledForMs !== null) {
       this.#pausedUntil = Math.max(this.#pausedUntil, now + report.throttledForMs)
       return
     }
-    this.#readBudget(now, report, 0)
-    this.#model.charge(now, report.latencyMs, 0)
+    this.#readBudget(at, report, 0)
+    this.#model.charge(at, report.latencyMs, 0)
     const moved = before === null || this.#timeRemaining === null || this.#timeRemaining > before + 1
     this.#probeBackoff = moved ? 1 : Math.min(2, this.#probeBackoff * 2)
   }
 
-  #readBudget(now: number, report: RequestReport, records: number): void {
+  #readBudget(at: number, report: RequestReport, records: number): void {
     if (report.timeRemainingMs !== null) {
       this.#timeBudget = Math.max(this.#timeBudget, report.timeRemainingMs)
-      this.#model.reading(now, report.timeRemainingMs)
-      this.#readingAt = now
+      this.#model.reading(at, report.timeRemainingMs)
+      this.#readingAt = at
       this.#readingFull = report.timeRemainingMs <= 0
       // The header is read before this request's own charge lands.
       this.#timeRemaining =
@@ -338,6 +359,7 @@ export class AdaptiveLimiter {
     this.#inFlight.delete(handle)
     const now = this.#now()
     this.#lastResponseAt = now
+    const at = this.#answeredAt(handle, report)
     if (report.throttledForMs !== null) {
       this.#throttles++
       this.#pausedUntil = Math.max(this.#pausedUntil, now + report.throttledForMs)
@@ -363,12 +385,16 @@ export class AdaptiveLimiter {
     this.#extraMargin *= 0.998
     this.#msPerRequest =
       this.#msPerRequest === null ? report.latencyMs : this.#msPerRequest * 0.8 + report.latencyMs * 0.2
-    this.#readBudget(now, report, records)
+    this.#readBudget(at, report, records)
     // The charge logged is the cost line's estimate for a call of this size: a call's own latency
     // also holds however long this process took to get to its answer, noise the line averages out.
-    this.#model.charge(now, this.#fit.samples >= 3 ? this.expectedMs(records) : report.latencyMs, records)
+    this.#model.charge(at, this.#fit.samples >= 3 ? this.expectedMs(records) : report.latencyMs, records)
     const calm = now - this.#lastThrottleAt > 2 * (this.#msPerRequest ?? 0) + 1000
     const busy = inFlightBefore >= Math.floor(this.#limit)
-    if (calm && busy) this.#limit = Math.min(MAX_IN_FLIGHT, this.#limit + 1 / Math.max(1, this.#limit))
+    // Paced by the budget the server reports, the cap only guards concurrency: it may double per
+    // round trip, so the calls that fit when much of the window frees at once can all go. Without
+    // those figures, 429s alone steer, and it grows by about one per round trip.
+    const step = this.#timeRemaining !== null ? 1 : 1 / Math.max(1, this.#limit)
+    if (calm && busy) this.#limit = Math.min(MAX_IN_FLIGHT, this.#limit + step)
   }
 }

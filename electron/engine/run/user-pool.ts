@@ -28,6 +28,7 @@ export class UserPool {
   #closed: unknown = null
 
   readonly #probing = new Set<number>()
+  readonly #onLease: Array<() => void> = []
 
   constructor(clients: ReadonlyArray<DataverseClient>, startParallelism: number, now: () => number) {
     this.#now = now
@@ -48,12 +49,23 @@ export class UserPool {
     })
   }
 
+  /**
+   * Resolves when the pool next hands out a lease (or closes): a caller that keeps a few requests
+   * ready beyond those in flight can then prepare the next one at once, instead of waiting for a
+   * call to end.
+   */
+  nextLease(): Promise<void> {
+    if (this.#closed !== null) return Promise.resolve()
+    return new Promise<void>((resolve) => this.#onLease.push(resolve))
+  }
+
   /** Rejects every waiter (a fatal verdict or a cancel stops the run). */
   close(reason: unknown): void {
     this.#closed = reason
     if (this.#timer !== null) clearTimeout(this.#timer)
     this.#timer = null
     for (const w of this.#waiters.splice(0)) w.reject(reason)
+    for (const resolve of this.#onLease.splice(0)) resolve()
   }
 
   /** The records per call the users' budgets suggest (the smallest), or null while unknown. */
@@ -72,11 +84,13 @@ export class UserPool {
   }
 
   #pump(): void {
+    let granted = false
     while (this.#waiters.length > 0) {
       const waiter = this.#waiters[0]!
       const user = this.#pick(waiter.records)
       if (user === null) break
       this.#waiters.shift()
+      granted = true
       const handle = user.limiter.started(waiter.records)
       this.#requests[user.index] = (this.#requests[user.index] ?? 0) + 1
       let done = false
@@ -90,6 +104,7 @@ export class UserPool {
         },
       })
     }
+    if (granted) for (const resolve of this.#onLease.splice(0)) resolve()
     this.#schedule()
   }
 
@@ -150,7 +165,9 @@ export class UserPool {
     for (const u of this.users) if (u.limiter.wantsProbe(records)) this.#probe(u)
     const now = this.#now()
     const next = Math.min(...this.users.map((u) => u.limiter.nextStartAt(records) ?? Infinity))
-    const idle = this.users.some((u) => u.limiter.inFlight === 0)
+    // A user with nothing in flight, or one that cannot yet tell when its window frees up, is
+    // looked at again shortly (to probe, or to start once a probe has answered).
+    const idle = this.users.some((u) => u.limiter.inFlight === 0 || u.limiter.windowMs === null)
     const wait = Number.isFinite(next) ? Math.min(next - now, idle ? 100 : Infinity) : idle ? 100 : null
     if (wait === null) return
     this.#timer = setTimeout(
