@@ -7,6 +7,9 @@ import { AdaptiveLimiter, MAX_IN_FLIGHT } from '../../../../electron/engine/run/
  * arrives while the window is over budget gets 429 with Retry-After in whole seconds. With
  * `jitter`, each request's cost varies by ± half that share and the client measures it with 5 to
  * 25 ms of network on top; `priorMs` is use from before the run, charged half a window earlier.
+ * With `perRecordMs`, calls carry records as a loader's would (as many as the limiter recommends,
+ * 1,000 until it can tell) and cost `costMs + perRecordMs × records`, like the sandbox's latency
+ * model; the records loaded are then compared with what the budget allows at 1,000 per call.
  */
 function simulate(options: {
   windowMs: number
@@ -17,6 +20,7 @@ function simulate(options: {
   headers: boolean
   jitter?: number
   priorMs?: number
+  perRecordMs?: number
 }) {
   let now = 0
   let seed = 7
@@ -30,19 +34,27 @@ function simulate(options: {
     costMs: number
     handle: ReturnType<AdaptiveLimiter['started']>
     probe: boolean
+    records: number
   }> = []
+  const sized = options.perRecordMs !== undefined
+  // The first call reads one record (as the loader's first check does), so call sizes vary.
+  let calls = 0
+  const recordsPerCall = () => (sized ? (limiter.recommendedRecords() ?? (calls === 0 ? 1 : 1000)) : 1)
+  const costOf = (records: number) => options.costMs + (options.perRecordMs ?? 0) * (sized ? records : 0)
   let completed = 0
+  let records = 0
   let executed = 0
   let throttled = 0
   let peak = 0
   while (now < options.durationMs) {
-    while (limiter.canStart(1)) {
-      const handle = limiter.started(1)
+    for (let n = recordsPerCall(); limiter.canStart(n); n = recordsPerCall()) {
+      const handle = limiter.started(n)
+      calls++
       if (used() > options.budgetMs) {
         throttled++
         const oldest = charges.find(([at]) => at > now - options.windowMs)?.[0] ?? now
         const wait = Math.max(1000, Math.ceil((oldest + options.windowMs - now) / 1000) * 1000)
-        limiter.finished(handle, 1, {
+        limiter.finished(handle, n, {
           latencyMs: 1,
           throttledForMs: wait,
           timeRemainingMs: null,
@@ -50,13 +62,13 @@ function simulate(options: {
         })
         continue
       }
-      const costMs = options.costMs * (1 + (options.jitter ?? 0) * (random() - 0.5))
-      running.push({ endsAt: now + costMs, costMs, handle, probe: false })
+      const costMs = costOf(n) * (1 + (options.jitter ?? 0) * (random() - 0.5))
+      running.push({ endsAt: now + costMs, costMs, handle, probe: false, records: n })
       peak = Math.max(peak, running.length)
     }
     // A user whose budget looks spent asks a cheap request for fresh figures (the pool's WhoAmI).
-    if (running.length === 0 && limiter.wantsProbe(1)) {
-      running.push({ endsAt: now + 50, costMs: 50, handle: limiter.started(0), probe: true })
+    if (running.length === 0 && limiter.wantsProbe(recordsPerCall())) {
+      running.push({ endsAt: now + 50, costMs: 50, handle: limiter.started(0), probe: true, records: 0 })
     }
     now += 5
     for (const r of running.filter((x) => x.endsAt <= now)) {
@@ -75,8 +87,9 @@ function simulate(options: {
         continue
       }
       completed++
+      records += r.records
       executed += r.costMs
-      limiter.finished(r.handle, 1, report)
+      limiter.finished(r.handle, r.records, report)
     }
   }
   const sustainable = options.budgetMs / options.windowMs
@@ -86,6 +99,8 @@ function simulate(options: {
     peak,
     window: limiter.windowMs,
     utilisation: executed / (sustainable * options.durationMs),
+    /** Records loaded against what the budget allows at 1,000 records per call. */
+    recordsShare: (records / options.durationMs) * (costOf(1000) / sustainable / 1000),
   }
 }
 
@@ -141,6 +156,15 @@ describe('AdaptiveLimiter', () => {
     expect(Math.abs(r.window! - 15_000)).toBeLessThan(600)
     expect(r.throttled).toBeLessThanOrEqual(2)
     expect(r.utilisation).toBeGreaterThan(0.88)
+  })
+
+  it('with calls sized as it recommends, learns what a record costs and loads most of what the budget allows', () => {
+    // The sandbox's latency model (50 ms a call, 4.5 ms a record) with ±15% jitter: the server's
+    // cost line is read off the readings from calls of varied sizes, and the call size follows it.
+    const r = simulate({ ...TIME_SCALED, costMs: 50, perRecordMs: 4.5, jitter: 0.3, durationMs: 120_000 })
+    expect(Math.abs(r.window! - 15_000)).toBeLessThan(600)
+    expect(r.throttled).toBeLessThanOrEqual(2)
+    expect(r.recordsShare).toBeGreaterThan(0.8)
   })
 
   it("with Dataverse's five-minute window, learns no shorter window and uses the budget", () => {
