@@ -8,7 +8,7 @@
  */
 import { ASSOCIATION_TYPES_BY_ID, LEGACY_PIPELINE_ID, LOAN_STATUS_USUAL_STAGES, stageSlug } from '../spec'
 import type { RowIssue } from '../validate/issues'
-import { contentHash } from './record-writer'
+import { contentHash, LINK_OBJECTS } from './record-writer'
 import type { StageContext } from './stage-context'
 
 const ENGAGEMENT_OBJECTS = ['calls', 'emails', 'meetings', 'notes', 'tasks', 'sms', 'activities']
@@ -22,7 +22,6 @@ const TARGET_OBJECTS: Readonly<Record<string, ReadonlyArray<string>>> = {
   engagements: ENGAGEMENT_OBJECTS,
   ...Object.fromEntries(ENGAGEMENT_OBJECTS.map((o) => [o, [o]])),
 }
-const LINK_OBJECTS = new Set(['associations', 'engagement_associations'])
 const PAGE = 5_000
 
 /** Collects warnings per record, then writes them all. */
@@ -81,7 +80,11 @@ export function runPostChecks(ctx: StageContext): void {
   checkManifestCounts(ctx)
 }
 
-/** D11: references to nothing staged; association and history rows to nothing at all are quarantined. */
+/**
+ * D11: references to nothing staged; association and history rows to nothing at all are quarantined.
+ * The writer settled the references to objects already read to the end (record-writer.ts), so
+ * staged_ref holds the forward ones, the ui association cells and the orphan links and histories.
+ */
 export function checkReferences(ctx: StageContext): void {
   const batch = new WarningBatch(ctx)
   const moves = new Map<

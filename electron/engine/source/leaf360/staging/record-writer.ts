@@ -98,11 +98,20 @@ export class RecordWriter {
 
   readonly #known: KnownIds
 
-  constructor(repo: StagingRepository, importId: number, tally: FindingsTally, known: KnownIds) {
+  readonly #flavour: 'api' | 'ui'
+
+  constructor(
+    repo: StagingRepository,
+    importId: number,
+    tally: FindingsTally,
+    known: KnownIds,
+    flavour: 'api' | 'ui',
+  ) {
     this.#repo = repo
     this.#importId = importId
     this.#tally = tally
     this.#known = known
+    this.#flavour = flavour
   }
 
   /** Registers a physical file's header (CSV/XLSX) before its rows are written. */
@@ -131,6 +140,7 @@ export class RecordWriter {
 
   /** Quarantines a row. */
   quarantine(object: string, d: QuarantineDecision, origin: RowOrigin): WriteOutcome {
+    if (d.sourceId !== null) this.#known.quarantined(object, d.sourceId)
     this.#repo.insertQuarantined(this.#importId, {
       object,
       file: origin.file,
@@ -169,6 +179,7 @@ export class RecordWriter {
     policy: DuplicatePolicy,
   ): WriteOutcome {
     if (prepared.kind === 'quarantine') return this.quarantine(object, prepared, origin)
+    const settled = prepared.refs === null ? null : this.#settleRefs(object, prepared.refs)
     const record = {
       object,
       sourceId: prepared.sourceId,
@@ -181,11 +192,14 @@ export class RecordWriter {
       data: prepared.dataJson,
       raw: origin.raw,
       contentHash: prepared.contentHash,
-      warnings: prepared.warningsJson,
+      warnings:
+        settled === null || settled.issues.length === 0
+          ? prepared.warningsJson
+          : appendIssues(prepared.warningsJson, settled.issues),
     }
     const recordId = this.#repo.insertStaged(this.#importId, record)
     if (recordId !== null) {
-      this.#afterStage(recordId, prepared, origin, object)
+      this.#afterStage(recordId, prepared, origin, object, settled)
       return 'staged'
     }
     // The id is already staged: settle the duplicate (D21; D42 for association rows and links).
@@ -243,7 +257,7 @@ export class RecordWriter {
     this.#repo.adjustFileCounts(this.#importId, existing.file, -1, 1)
     const again = this.#repo.insertStaged(this.#importId, record)
     if (again === null) throw new Error(`could not restage ${object}/${prepared.sourceId}`)
-    this.#afterStage(again, prepared, origin, object)
+    this.#afterStage(again, prepared, origin, object, settled)
     return 'staged'
   }
 
@@ -253,20 +267,68 @@ export class RecordWriter {
     return 'skipped'
   }
 
-  #afterStage(recordId: number, prepared: PreparedStage, origin: RowOrigin, object: string): void {
+  /**
+   * Settles what it can of a staged row's references (see known-ids.ts): a reference to a record
+   * staged already needs nothing; one to an object read to the end is D11 at once, as
+   * checkReferences (post-checks.ts) would find it: `target_quarantined` when such a row was
+   * quarantined, else `orphan_field` (none for a ui merge target, §9 D17). The rest, and the
+   * orphans of association and history rows (which checkReferences quarantines), wait in
+   * staged_ref. The ui association cells always go there: the run reads associations from them.
+   */
+  #settleRefs(object: string, refs: ReadonlyArray<string>): SettledRefs {
+    const issues: RowIssue[] = []
+    const pending: number[] = []
+    for (let i = 0; i + 2 < refs.length; i += 3) {
+      const column = refs[i]!
+      const target = refs[i + 1]!
+      const id = refs[i + 2]!
+      if (column.startsWith('Associated ')) {
+        pending.push(i)
+        continue
+      }
+      if (this.#known.has(target, id)) continue
+      if (!this.#known.complete(target)) {
+        pending.push(i)
+        continue
+      }
+      if (this.#known.isQuarantined(target, id)) {
+        issues.push({ code: 'D11', column, raw: id, reason: 'target_quarantined' })
+        continue
+      }
+      if (column === 'merged_into_id' && this.#flavour === 'ui') continue
+      if (LINK_OBJECTS.has(object) || (object === 'deal_stage_history' && column === 'deal_id')) {
+        pending.push(i)
+        continue
+      }
+      issues.push({ code: 'D11', column, raw: id, reason: 'orphan_field' })
+    }
+    return { issues, pending }
+  }
+
+  #afterStage(
+    recordId: number,
+    prepared: PreparedStage,
+    origin: RowOrigin,
+    object: string,
+    settled: SettledRefs | null,
+  ): void {
     this.lastStagedId = recordId
     this.count(object, prepared.archived, 1)
     this.#known.staged(object, prepared.sourceId)
-    const refs = prepared.refs
-    if (refs !== null) {
-      for (let i = 0; i + 2 < refs.length; i += 3) {
-        const column = refs[i]!
-        const target = refs[i + 1]!
-        const id = refs[i + 2]!
-        // A reference to a record staged already needs no check. The ui association cells are kept
-        // whatever they point at: the run reads a record's associations from them.
-        if (!column.startsWith('Associated ') && this.#known.has(target, id)) continue
-        this.#repo.insertRef(this.#importId, recordId, column, target, id)
+    if (settled !== null) {
+      const refs = prepared.refs!
+      for (const i of settled.pending)
+        this.#repo.insertRef(this.#importId, recordId, refs[i]!, refs[i + 1]!, refs[i + 2]!)
+      // Counted as checkReferences counts them: the row's place, no source id.
+      for (const issue of settled.issues) {
+        this.#tally.add(issue.code, {
+          file: origin.file,
+          row: origin.row,
+          column: issue.column,
+          raw: issue.raw,
+          reason: issue.reason ?? null,
+          sourceId: null,
+        })
       }
     }
     const keys = prepared.keys
@@ -299,6 +361,20 @@ export class RecordWriter {
     })
     return out
   }
+}
+
+/** References of a staged row: the D11 warnings settled as it is written, and the rest (offsets into refs). */
+type SettledRefs = Readonly<{ issues: ReadonlyArray<RowIssue>; pending: ReadonlyArray<number> }>
+
+/** Objects whose rows are links between records: an orphan one is quarantined after the read. */
+export const LINK_OBJECTS: ReadonlySet<string> = new Set(['associations', 'engagement_associations'])
+
+/** A warnings JSON array with `issues` appended (as the repository's appendWarnings would). */
+function appendIssues(warningsJson: string | null, issues: ReadonlyArray<RowIssue>): string {
+  const added = JSON.stringify(issues)
+  return warningsJson === null || warningsJson === '[]'
+    ? added
+    : `${warningsJson.slice(0, -1)},${added.slice(1)}`
 }
 
 /** Is `a` strictly earlier than `b`? Unknown times are never earlier. */

@@ -27,7 +27,7 @@ import {
   type OwnerName,
   type ValidationContext,
 } from '../validate/validation-context'
-import { stageDataFile } from './data-file-stager'
+import { stageDataFile, stagedObjectOf } from './data-file-stager'
 import { createProducer, inThreadProducer, type Producer, type WorkerPolicy } from './producer-pool'
 import { stageDelta } from './delta'
 import { FindingsTally } from './findings'
@@ -232,13 +232,18 @@ export async function stageExport(
     const rowsTotal = declaredRows.every((n) => n !== undefined)
       ? declaredRows.reduce((a, b) => a! + b!, 0)!
       : null
+    // Objects are settled as read to the end once each of their files is (known-ids.ts).
+    const known = new KnownIds()
+    const objectOf = (file: (typeof plan.files)[number]) =>
+      file.kind === 'data' ? stagedObjectOf(file.spec) : file.spec.object
+    known.expect(plan.files.map(objectOf))
     const ctx: StageContext = {
       repo,
       importId,
       source,
       settings,
       tally,
-      writer: new RecordWriter(repo, importId, tally, new KnownIds()),
+      writer: new RecordWriter(repo, importId, tally, known, settings.flavour as Flavour),
       binaries: plan.binaries,
       signal: options.signal,
       onProgress: options.onProgress ?? (() => {}),
@@ -277,12 +282,13 @@ export async function stageExport(
       log(`Reading ${file.parts.map((p) => p.path).join(', ')}.`)
       if (file.kind === 'json') {
         await stageJsonFile(ctx, file)
-        continue
+      } else {
+        const producer: Producer = worker ?? inThread
+        if (producer.parallel && !readInWorker) log('Reading and validating in a worker thread.')
+        readInWorker ||= producer.parallel
+        await stageDataFile(ctx, file, producer)
       }
-      const producer: Producer = worker ?? inThread
-      if (producer.parallel && !readInWorker) log('Reading and validating in a worker thread.')
-      readInWorker ||= producer.parallel
-      await stageDataFile(ctx, file, producer)
+      known.finished(objectOf(file))
     }
     if (options.signal?.aborted) throw new CancelledError()
     ctx.onProgress({ file: '', rowsDone: ctx.rowsDone, rowsTotal: ctx.rowsDone, phase: 'checking' })
