@@ -54,31 +54,36 @@ export class KnownIds {
 
   /** Records a quarantined row of a manifest object. */
   quarantined(object: string, sourceId: string): void {
-    if (!TARGETS.has(object)) return
-    let set = this.#quarantined.get(object)
-    if (set === undefined) this.#quarantined.set(object, (set = new IdSet()))
-    set.add(sourceId)
+    addTo(this.#quarantined, object, sourceId)
   }
 
   /** Has a row of `target` (an object, or `engagements`) with this id been quarantined? */
   isQuarantined(target: string, id: string): boolean {
-    if (target !== 'engagements') return this.#quarantined.get(target)?.has(id) === true
-    for (const object of ENGAGEMENT_OBJECTS) if (this.#quarantined.get(object)?.has(id) === true) return true
-    return false
+    return holds(this.#quarantined, target, id)
   }
 
   /** Records a staged record of a manifest object. */
   staged(object: string, sourceId: string): void {
-    if (!TARGETS.has(object)) return
-    let set = this.#sets.get(object)
-    if (set === undefined) this.#sets.set(object, (set = new IdSet()))
-    set.add(sourceId)
+    addTo(this.#sets, object, sourceId)
   }
 
   /** Is a record of `target` (an object, or `engagements`: any engagement type) staged already? */
   has(target: string, id: string): boolean {
-    if (target !== 'engagements') return this.#sets.get(target)?.has(id) === true
-    for (const object of ENGAGEMENT_OBJECTS) if (this.#sets.get(object)?.has(id) === true) return true
-    return false
+    return holds(this.#sets, target, id)
   }
+}
+
+/** Adds an id of a reference target's object to its set (other objects' ids are not kept). */
+function addTo(sets: Map<string, IdSet>, object: string, id: string): void {
+  if (!TARGETS.has(object)) return
+  let set = sets.get(object)
+  if (set === undefined) sets.set(object, (set = new IdSet()))
+  set.add(id)
+}
+
+/** Does the set of `target` (or of any engagement type, for `engagements`) hold the id? */
+function holds(sets: ReadonlyMap<string, IdSet>, target: string, id: string): boolean {
+  if (target !== 'engagements') return sets.get(target)?.has(id) === true
+  for (const object of ENGAGEMENT_OBJECTS) if (sets.get(object)?.has(id) === true) return true
+  return false
 }

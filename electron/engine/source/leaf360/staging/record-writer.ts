@@ -124,7 +124,7 @@ export class RecordWriter {
   countIssues(
     issues: ReadonlyArray<RowIssue>,
     origin: Pick<RowOrigin, 'file' | 'row'>,
-    sourceId: string,
+    sourceId: string | null,
   ): void {
     for (const i of issues) {
       this.#tally.add(i.code, {
@@ -320,16 +320,7 @@ export class RecordWriter {
       for (const i of settled.pending)
         this.#repo.insertRef(this.#importId, recordId, refs[i]!, refs[i + 1]!, refs[i + 2]!)
       // Counted as checkReferences counts them: the row's place, no source id.
-      for (const issue of settled.issues) {
-        this.#tally.add(issue.code, {
-          file: origin.file,
-          row: origin.row,
-          column: issue.column,
-          raw: issue.raw,
-          reason: issue.reason ?? null,
-          sourceId: null,
-        })
-      }
+      this.countIssues(settled.issues, origin, null)
     }
     const keys = prepared.keys
     if (keys !== null) {
