@@ -12,6 +12,9 @@
  * last line one JSON object:
  * `{"records":N,"recordsPerSec":N,"modeledLimitPerSec":N,"ratioToLimit":N,"naivePerSec":N,"speedupVsNaive":N,"users":{"1":N,"2":N,"4":N},"peakRssMb":N}`.
  *
+ * Each run starts from its own copy of the staged workspace, as a first migration does: a journal
+ * and id map left by an earlier run, against another sandbox, would send every chunk to read the
+ * target before writing.
  * Every write the run applied counts (records, BPF instances); parent links are updates and do not.
  * Each measured run starts one service-protection window after the setup (audit, schema, owners,
  * made as the first application user), so its budgets are fresh, as the modeled limit assumes.
@@ -244,9 +247,13 @@ async function main(): Promise<void> {
   try {
     process.stderr.write(`Writing and staging the export (scale ${scale})…\n`)
     const exportRoot = writeMortgageExport(join(root, 'export'), { scale, largeFiles: false })
-    const workspacePath = join(root, 'bench.leafbridge')
-    let workspace = Workspace.create(workspacePath, { appVersion: 'bench' })
-    await stageExport(workspace, exportRoot, {})
+    const stagedPath = join(root, 'staged.leafbridge')
+    const staged = Workspace.create(stagedPath, { appVersion: 'bench' })
+    try {
+      await stageExport(staged, exportRoot, {})
+    } finally {
+      staged.close()
+    }
 
     const rows: Array<{ label: string; users: number; result: ChildResult; modeled: number }> = []
     let modeledPerUser = 0
@@ -258,6 +265,14 @@ async function main(): Promise<void> {
       { key: '4', label: 'loader, 4 users', users: 4, mode: 'run' as const },
     ].filter((c) => wanted.includes(c.key))) {
       const dir = mkdtempSync(join(root, 'target-'))
+      const workspacePath = join(dir, 'bench.leafbridge')
+      const source = Workspace.open(stagedPath, { appVersion: 'bench' })
+      try {
+        await source.backup(workspacePath)
+      } finally {
+        source.close()
+      }
+      const workspace = Workspace.open(workspacePath, { appVersion: 'bench' })
       const { sandbox, profileFile } = await preparedTarget(dir, workspace, {
         timeScale,
         latency: latencyText,
@@ -309,8 +324,6 @@ async function main(): Promise<void> {
         await sandbox.close()
         rmSync(dir, { recursive: true, force: true })
       }
-      // The child held the workspace; this process takes it back for the next target.
-      workspace = Workspace.open(workspacePath, { appVersion: 'bench' })
     }
 
     const rate = (r: ChildResult) => (r.records / r.elapsedMs) * 1000
@@ -353,7 +366,6 @@ async function main(): Promise<void> {
       peakRssMb: Math.max(...rows.map((r) => r.result.peakRssMb)),
     }
     process.stdout.write(`${JSON.stringify(json)}\n`)
-    workspace.close()
   } finally {
     rmSync(root, { recursive: true, force: true })
   }
