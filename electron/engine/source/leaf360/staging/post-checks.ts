@@ -8,7 +8,7 @@
  */
 import { ASSOCIATION_TYPES_BY_ID, LEGACY_PIPELINE_ID, LOAN_STATUS_USUAL_STAGES, stageSlug } from '../spec'
 import type { RowIssue } from '../validate/issues'
-import { contentHash, LINK_OBJECTS } from './record-writer'
+import { contentHash, orphanOutcome } from './record-writer'
 import type { StageContext } from './stage-context'
 
 const ENGAGEMENT_OBJECTS = ['calls', 'emails', 'meetings', 'notes', 'tasks', 'sms', 'activities']
@@ -92,17 +92,17 @@ export function checkReferences(ctx: StageContext): void {
     { reason: 'orphan_association' | 'orphan_history'; message: string; file: string }
   >()
   for (const ref of ctx.repo.unresolvedRefs(ctx.importId, TARGET_OBJECTS)) {
-    const quarantined = ref.quarantined === 1
-    if (ref.column === 'merged_into_id' && ctx.settings.flavour === 'ui' && !quarantined) {
-      // §9 D17: in ui, where archived records are absent, a merge target matching nothing is not D11.
-      continue
-    }
-    const isLink = LINK_OBJECTS.has(ref.object)
-    const isHistory = ref.object === 'deal_stage_history' && ref.column === 'deal_id'
-    if (!quarantined && (isLink || isHistory)) {
+    const outcome = orphanOutcome(
+      ref.object,
+      ref.column,
+      ref.quarantined === 1,
+      ctx.settings.flavour as 'api' | 'ui',
+    )
+    if (outcome === null) continue
+    if (outcome === 'orphan_association' || outcome === 'orphan_history') {
       if (!moves.has(ref.recordId)) {
         moves.set(ref.recordId, {
-          reason: isLink ? 'orphan_association' : 'orphan_history',
+          reason: outcome,
           message: `${ref.column} ${ref.targetId} matches no ${ref.target.replace(/s$/, '')} in the export.`,
           file: ref.file,
         })
@@ -111,12 +111,7 @@ export function checkReferences(ctx: StageContext): void {
     }
     batch.add(
       ref.recordId,
-      {
-        code: 'D11',
-        column: ref.column,
-        raw: ref.targetId,
-        reason: quarantined ? 'target_quarantined' : 'orphan_field',
-      },
+      { code: 'D11', column: ref.column, raw: ref.targetId, reason: outcome },
       { file: ref.file, row: ref.row, sourceId: null },
     )
   }

@@ -291,16 +291,9 @@ export class RecordWriter {
         pending.push(i)
         continue
       }
-      if (this.#known.isQuarantined(target, id)) {
-        issues.push({ code: 'D11', column, raw: id, reason: 'target_quarantined' })
-        continue
-      }
-      if (column === 'merged_into_id' && this.#flavour === 'ui') continue
-      if (LINK_OBJECTS.has(object) || (object === 'deal_stage_history' && column === 'deal_id')) {
-        pending.push(i)
-        continue
-      }
-      issues.push({ code: 'D11', column, raw: id, reason: 'orphan_field' })
+      const outcome = orphanOutcome(object, column, this.#known.isQuarantined(target, id), this.#flavour)
+      if (outcome === 'orphan_association' || outcome === 'orphan_history') pending.push(i)
+      else if (outcome !== null) issues.push({ code: 'D11', column, raw: id, reason: outcome })
     }
     return { issues, pending }
   }
@@ -358,7 +351,26 @@ export class RecordWriter {
 type SettledRefs = Readonly<{ issues: ReadonlyArray<RowIssue>; pending: ReadonlyArray<number> }>
 
 /** Objects whose rows are links between records: an orphan one is quarantined after the read. */
-export const LINK_OBJECTS: ReadonlySet<string> = new Set(['associations', 'engagement_associations'])
+const LINK_OBJECTS: ReadonlySet<string> = new Set(['associations', 'engagement_associations'])
+
+/**
+ * What D11 makes of a reference to nothing staged (§9 D11, D17), for the writer and for
+ * checkReferences alike: the warning's reason on the row (`target_quarantined`, `orphan_field`),
+ * the row itself quarantined (an association or history row pointing at nothing at all), or
+ * nothing (a ui merge target, absent because ui leaves archived records out).
+ */
+export function orphanOutcome(
+  object: string,
+  column: string,
+  targetQuarantined: boolean,
+  flavour: 'api' | 'ui',
+): 'target_quarantined' | 'orphan_field' | 'orphan_association' | 'orphan_history' | null {
+  if (targetQuarantined) return 'target_quarantined'
+  if (column === 'merged_into_id' && flavour === 'ui') return null
+  if (LINK_OBJECTS.has(object)) return 'orphan_association'
+  if (object === 'deal_stage_history' && column === 'deal_id') return 'orphan_history'
+  return 'orphan_field'
+}
 
 /** A warnings JSON array with `issues` appended (as the repository's appendWarnings would). */
 function appendIssues(warningsJson: string | null, issues: ReadonlyArray<RowIssue>): string {
